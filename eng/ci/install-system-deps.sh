@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian packages used by optional checks: python3-onnx (onnx.checker on exported models),
+# python3-numpy (reference scripts). Everything else comes from NuGet during restore.
+set -euo pipefail
+need=()
+python3 -c "import onnx" 2>/dev/null || need+=(python3-onnx)
+python3 -c "import numpy" 2>/dev/null || need+=(python3-numpy)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+  echo "install-system-deps: need ${need[*]} (run as root on Debian, or install them yourself)" >&2; exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "install-system-deps: installed ${need[*]}"
