@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace MedTune.Checkpoints;
+
+/// <summary>Conversions between the float encodings checkpoints use (little-endian throughout).</summary>
+public static class TensorConversions
+{
+    public static float[] ToFloat32(ReadOnlySpan<byte> bytes, TensorDType dtype, string what)
+    {
+        switch (dtype)
+        {
+            case TensorDType.F32:
+                return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+            case TensorDType.F16:
+            {
+                var halves = MemoryMarshal.Cast<byte, Half>(bytes);
+                var result = new float[halves.Length];
+                for (var i = 0; i < halves.Length; i++) result[i] = (float)halves[i];
+                return result;
+            }
+            case TensorDType.BF16:
+            {
+                var raw = MemoryMarshal.Cast<byte, ushort>(bytes);
+                var result = new float[raw.Length];
+                for (var i = 0; i < raw.Length; i++) result[i] = BitConverter.Int32BitsToSingle(raw[i] << 16);
+                return result;
+            }
+            default:
+                throw new CheckpointException($"{what} is {dtype}; a floating-point tensor (F32, F16, BF16) was expected.");
+        }
+    }
+
+    public static byte[] FromFloat32(ReadOnlySpan<float> values, TensorDType dtype)
+    {
+        switch (dtype)
+        {
+            case TensorDType.F32:
+                return MemoryMarshal.AsBytes(values).ToArray();
+            case TensorDType.F16:
+            {
+                var result = new Half[values.Length];
+                for (var i = 0; i < values.Length; i++) result[i] = (Half)values[i];
+                return MemoryMarshal.AsBytes(result.AsSpan()).ToArray();
+            }
+            case TensorDType.BF16:
+            {
+                var result = new ushort[values.Length];
+                for (var i = 0; i < values.Length; i++) result[i] = ToBFloat16(values[i]);
+                return MemoryMarshal.AsBytes(result.AsSpan()).ToArray();
+            }
+            default:
+                throw new ArgumentException($"cannot encode floats as {dtype}");
+        }
+    }
+
+    /// <summary>Round-to-nearest-even, as torch converts float32 to bfloat16; NaN stays NaN.</summary>
+    public static ushort ToBFloat16(float value)
+    {
+        var bits = (uint)BitConverter.SingleToInt32Bits(value);
+        if (float.IsNaN(value)) return (ushort)((bits >> 16) | 0x40);
+        var rounding = 0x7FFFu + ((bits >> 16) & 1);
+        return (ushort)((bits + rounding) >> 16);
+    }
+}

@@ -1,0 +1,45 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MedTune.Models;
+
+/// <summary>
+/// A linear projection <c>y = x Wᵀ + b</c> whose parameters carry the Hugging Face names (<c>weight</c>, <c>bias</c>),
+/// with an optional <see cref="Adapter"/> whose output is added: the attachment point for LoRA
+/// (<c>y = W x + b + adapter(x)</c>), so the model code never needs to know about fine-tuning.
+/// </summary>
+public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
+{
+    public Parameter weight;
+    public Parameter? bias;
+    private nn.Module<Tensor, Tensor>? adapter;
+
+    public AdaptableLinear(long inFeatures, long outFeatures, bool hasBias, string name = "linear") : base(name)
+    {
+        weight = new Parameter(empty(outFeatures, inFeatures), requires_grad: false);
+        bias = hasBias ? new Parameter(zeros(outFeatures), requires_grad: false) : null;
+        RegisterComponents();
+    }
+
+    public long InFeatures => weight.shape[1];
+    public long OutFeatures => weight.shape[0];
+
+    /// <summary>A module added to the projection's output (e.g. a LoRA branch); registered as submodule <c>adapter</c>.</summary>
+    public nn.Module<Tensor, Tensor>? Adapter
+    {
+        get => adapter;
+        set
+        {
+            adapter = value;
+            if (value is null) _internal_submodules.Remove("adapter");
+            else register_module("adapter", value);
+        }
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        var output = nn.functional.linear(input, weight, bias);
+        return adapter is null ? output : output.add_(adapter.call(input));
+    }
+}

@@ -1,0 +1,27 @@
+using MedTune.Checkpoints;
+using static TorchSharp.torch;
+
+namespace MedTune.Models;
+
+/// <summary>
+/// A decoder-only language model whose parameter names are exactly the Hugging Face checkpoint's
+/// (<c>model.layers.0.self_attn.q_proj.weight</c>, <c>gpt_neox.layers.0.attention.query_key_value.weight</c>, …).
+/// </summary>
+public abstract class CausalLanguageModel : nn.Module
+{
+    protected CausalLanguageModel(string name, ModelConfig config) : base(name) => Config = config;
+
+    public ModelConfig Config { get; }
+
+    /// <summary>
+    /// Logits [batch, seq, vocab] for <paramref name="inputIds"/> [batch, seq].
+    /// <paramref name="attentionMask"/> [batch, past + seq] is 1 for real tokens and 0 for (left) padding;
+    /// <paramref name="positionIds"/> [batch, seq] default to past length + 0..seq-1;
+    /// with <paramref name="cache"/>, keys/values of earlier calls are attended to and this call's are appended.
+    /// </summary>
+    public abstract Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KeyValueCache? cache = null);
+
+    /// <summary>Every projection in the model by its module path (e.g. <c>model.layers.0.self_attn.q_proj</c>).</summary>
+    public IEnumerable<(string Path, AdaptableLinear Linear)> Linears() =>
+        named_modules().Where(m => m.module is AdaptableLinear).Select(m => (m.name, (AdaptableLinear)m.module));
+}
