@@ -21,22 +21,27 @@ public static partial class ExamQuestionReader
     [GeneratedRegex(@"^(19|20)\d\d$")]
     private static partial Regex YearDirectoryName();
 
-    public static ExamQuestionSet Read(string path, DatasetFilters? filters = null)
+    /// <summary>Reads and filters the questions.</summary>
+    /// <param name="skipInvalid">Skip malformed question lines (reported in <see cref="ExamQuestionSet.Warnings"/>) instead of failing.</param>
+    public static ExamQuestionSet Read(string path, DatasetFilters? filters = null, bool skipInvalid = false)
     {
-        var all = ReadAll(path);
+        var warnings = new List<string>();
+        var all = ReadAll(path, warnings, skipInvalid);
         var kept = Apply(all, filters);
-        return new ExamQuestionSet(path, kept, all.Count, filters);
+        return new ExamQuestionSet(path, kept, all.Count, filters, warnings);
     }
 
     /// <summary>Every question under <paramref name="path"/>, unfiltered; problem ids must be unique.</summary>
-    public static IReadOnlyList<ExamQuestion> ReadAll(string path)
+    public static IReadOnlyList<ExamQuestion> ReadAll(string path) => ReadAll(path, new List<string>(), skipInvalid: false);
+
+    private static IReadOnlyList<ExamQuestion> ReadAll(string path, List<string> warnings, bool skipInvalid)
     {
         var files = QuestionFiles(path);
         var questions = new List<ExamQuestion>();
         var seen = new Dictionary<string, ExamQuestion>(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            foreach (var question in ReadFile(file))
+            foreach (var question in ReadFile(file, warnings, skipInvalid))
             {
                 if (seen.TryGetValue(question.ProblemId, out var first))
                     throw new ExamDataException(file, question.SourceLine,
@@ -64,7 +69,7 @@ public static partial class ExamQuestionReader
     }
 
     /// <summary>Questions of one file, in line order, with year/section/category attached.</summary>
-    public static IReadOnlyList<ExamQuestion> ReadFile(string file)
+    private static IReadOnlyList<ExamQuestion> ReadFile(string file, List<string> warnings, bool skipInvalid)
     {
         var fileMatch = SectionFileName().Match(Path.GetFileName(file));
         string? fileSection = fileMatch.Success ? $"{fileMatch.Groups[1].Value}-{fileMatch.Groups[2].Value.ToUpperInvariant()}" : null;
@@ -77,7 +82,14 @@ public static partial class ExamQuestionReader
         {
             lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            var record = QuestionRecord.Parse(file, lineNumber, line);
+            QuestionRecord record;
+            try { record = QuestionRecord.Parse(file, lineNumber, line); }
+            catch (ExamDataException e) when (skipInvalid)
+            {
+                warnings.Add("skipped " + e.Message);
+                continue;
+            }
+            if (record.Repair is not null) warnings.Add($"{file}:{lineNumber}: {record.Repair}");
             string? section = fileSection ?? SectionFromProblemId(record.ProblemId);
             questions.Add(new ExamQuestion(record.ProblemId, record.Text, record.Choices, record.Answer, record.Points,
                 record.TextOnly, year, section, categories.GetValueOrDefault(record.ProblemId), file, lineNumber));

@@ -8,8 +8,10 @@ public sealed class ExamQuestionSet : IReadOnlyList<ExamQuestion>
 {
     private readonly IReadOnlyList<ExamQuestion> _questions;
 
-    public ExamQuestionSet(string sourcePath, IReadOnlyList<ExamQuestion> questions, int totalRead, DatasetFilters? filters)
+    public ExamQuestionSet(string sourcePath, IReadOnlyList<ExamQuestion> questions, int totalRead, DatasetFilters? filters,
+        IReadOnlyList<string>? warnings = null)
     {
+        Warnings = warnings ?? Array.Empty<string>();
         SourcePath = sourcePath;
         _questions = questions;
         TotalRead = totalRead;
@@ -21,6 +23,8 @@ public sealed class ExamQuestionSet : IReadOnlyList<ExamQuestion>
     /// <summary>Number of questions in the source before filtering.</summary>
     public int TotalRead { get; }
     public DatasetFilters? Filters { get; }
+    /// <summary>Records repaired or skipped while reading, one line each (file:line: what).</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>e.g. <c>text_only, 5 choices: 1455 of 2000 questions</c>.</summary>
     public string FilterDescription => $"{DescribeFilters(Filters)}: {Count} of {TotalRead} questions";

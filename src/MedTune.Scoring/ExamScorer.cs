@@ -67,6 +67,7 @@ public static class ExamScorer
                 Category = Breakdown(items, metrics, "category", q => q.Category, options),
             },
             PredictionIssues = new PredictionIssues(mismatch.UnknownIds, mismatch.MissingIds, mismatch.DuplicateIds),
+            DataWarnings = questions is ExamQuestionSet read ? read.Warnings : Array.Empty<string>(),
             Notes = Notes(predictions.Kind, options),
         };
     }

@@ -4,8 +4,9 @@ using System.Text.Json;
 namespace MedTune.Scoring;
 
 /// <summary>The fields of one question line, validated; errors name the file and line.</summary>
+/// <param name="Repair">Set when the record was usable only after a repair; says what was changed.</param>
 internal sealed record QuestionRecord(string ProblemId, string Text, IReadOnlyList<string> Choices,
-    IReadOnlyList<string> Answer, double? Points, bool TextOnly)
+    IReadOnlyList<string> Answer, double? Points, bool TextOnly, string? Repair)
 {
     public static QuestionRecord Parse(string file, int line, string json)
     {
@@ -21,9 +22,17 @@ internal sealed record QuestionRecord(string ProblemId, string Text, IReadOnlyLi
             string text = RequiredString(root, "problem_text", file, line);
             var choices = StringList(root, "choices", file, line, required: true);
             var answer = StringList(root, "answer", file, line, required: true);
+            string? repair = null;
+            // JJSIMQA 107_888-26 has ["d", ",", "e"]: a separator that slipped into the list. Its meaning is
+            // unambiguous, so it is dropped and reported rather than making the whole set unreadable.
+            if (choices.Count > 0 && answer.Count > 1 && answer.Contains(","))
+            {
+                repair = $"question {id}: dropped stray \",\" from answer [{string.Join(", ", answer.Select(a => $"\"{a}\""))}]";
+                answer = answer.Where(a => a != ",").ToArray();
+            }
             if (answer.Count == 0) throw new ExamDataException(file, line, $"question {id}: \"answer\" is empty.");
             CheckAnswerLetters(id, choices, answer, file, line);
-            return new QuestionRecord(id, text, choices, answer, ParsePoints(root, id, file, line), ParseTextOnly(root, id, file, line));
+            return new QuestionRecord(id, text, choices, answer, ParsePoints(root, id, file, line), ParseTextOnly(root, id, file, line), repair);
         }
     }
 

@@ -48,6 +48,8 @@ public sealed class ScoreReport
     public ExamPointsTotal? ExamPoints { get; init; }
     public ScoreBreakdowns Breakdowns { get; init; } = new();
     public PredictionIssues PredictionIssues { get; init; } = new(Array.Empty<string>(), Array.Empty<string>(), Array.Empty<string>());
+    /// <summary>Question records repaired or skipped while reading (see <see cref="ExamQuestionSet.Warnings"/>).</summary>
+    public IReadOnlyList<string> DataWarnings { get; init; } = Array.Empty<string>();
     /// <summary>How the metrics were computed, for readers of the report.</summary>
     public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
 }

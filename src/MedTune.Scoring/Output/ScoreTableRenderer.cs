@@ -24,6 +24,12 @@ public static class ScoreTableRenderer
         AppendBreakdown(text, "section", report.Breakdowns.Section);
         AppendBreakdown(text, "category", report.Breakdowns.Category);
 
+        if (report.DataWarnings.Count > 0)
+        {
+            text.AppendLine();
+            foreach (var warning in report.DataWarnings) text.AppendLine("data: " + warning);
+        }
+
         var issues = report.PredictionIssues;
         if (issues.UnknownIds.Count + issues.MissingIds.Count + issues.DuplicateIds.Count > 0)
         {
