@@ -38,6 +38,9 @@ public sealed class ExperimentManifest
     [NotAKey] public string ManifestPath { get; set; } = "";
     /// <summary>Directory of the manifest; relative paths resolve against it.</summary>
     public string ManifestDirectory => Path.GetDirectoryName(ManifestPath) ?? ".";
+
+    /// <summary>The whole manifest in canonical JSON form (see <see cref="ManifestJson"/>).</summary>
+    public System.Text.Json.Nodes.JsonObject ToCanonicalJson() => ManifestJson.Section(this);
 }
 
 public sealed class ModelSection
