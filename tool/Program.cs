@@ -1,8 +1,10 @@
-using Spectre.Console.Cli;
+using MedTune.Tool;
 
-var app = new CommandApp();
-app.Configure(config =>
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    config.SetApplicationName("medtune");
-});
-return app.Run(args);
+    // First Ctrl+C: stop at the next safe point (stages write to temp dirs, so nothing half-written is published).
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+return await MedTuneApp.RunAsync(args, cancellationToken: cancellation.Token);

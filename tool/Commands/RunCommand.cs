@@ -1,0 +1,79 @@
+using System.ComponentModel;
+using System.Text.Json.Nodes;
+using MedTune.Pipeline;
+using MedTune.Reporting;
+using MedTune.Tool.Console;
+using MedTune.Tool.Experiments;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MedTune.Tool.Commands;
+
+/// <summary><c>medtune run FILE</c>: runs (or reuses from the cache) every stage, then writes the lock file beside the manifest.</summary>
+public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.Settings>
+{
+    public sealed class Settings : ExperimentSettings
+    {
+        [CommandOption("--until <STAGE>")]
+        [Description("Run only this stage (name or kind: train, merge, export, evaluate, report) and what it needs.")]
+        public string? Until { get; init; }
+
+        [CommandOption("--force <STAGE>")]
+        [Description("Re-run this stage (name or kind) even if it is cached; repeatable.")]
+        public string[] Force { get; init; } = [];
+
+        [CommandOption("--fail-under <METRIC=VALUE>")]
+        [Description("Exit 4 unless a metric reaches VALUE, e.g. tuned.exact_match=0.3 or base.accuracy=0.2; repeatable.")]
+        public string[] FailUnder { get; init; } = [];
+    }
+
+    protected override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var gates = settings.FailUnder.Select(FailUnderGate.Parse).ToList();
+        var experiment = Experiment.Load(settings.Manifest, settings.Cache);
+        var output = settings.Json || settings.Quiet ? new SilentStageReporter() as IStageReporter : new ConsoleStageReporter(console);
+        var lockBefore = LockFile.TryRead(experiment.LockPath);
+
+        if (!settings.Json && !settings.Quiet)
+            console.MarkupLineInterpolated($"[bold]{experiment.Manifest.Name}[/]: {experiment.Stages.Count} stages, cache {experiment.CacheRoot}");
+        var runner = experiment.Runner(output, settings.Until, settings.Force);
+        var result = output is ConsoleStageReporter reporter
+            ? await reporter.RunWithProgressAsync(() => runner.RunAsync(experiment.Stages, cancellationToken))
+            : await runner.RunAsync(experiment.Stages, cancellationToken);
+
+        var lockFile = LockFile.FromRun(experiment.Manifest.Name, result, lockBefore);
+        lockFile.Write(experiment.LockPath);
+
+        var reportDirectory = result.Stages.FirstOrDefault(s => s.Name == ExperimentPlan.Report)?.OutputDirectory;
+        var failedGates = reportDirectory is null ? [] : gates.Where(g => !g.IsMet(ReportSummary.Load(reportDirectory))).ToList();
+
+        if (settings.Json)
+            System.Console.Out.WriteLine(RunSummaryJson(experiment, result, reportDirectory, failedGates).ToJsonString(new() { WriteIndented = true }));
+        else
+            RunSummaryView.Render(console, experiment, result, reportDirectory, failedGates);
+
+        if (gates.Count > 0 && reportDirectory is null)
+        {
+            console.MarkupLine("[red]--fail-under needs the report stage; it did not run (--until?).[/]");
+            return ExitCodes.GateFailed;
+        }
+        return failedGates.Count > 0 ? ExitCodes.GateFailed : ExitCodes.Success;
+    }
+
+    private static JsonObject RunSummaryJson(Experiment experiment, PipelineResult result, string? reportDirectory, IReadOnlyList<FailUnderGate> failedGates) => new()
+    {
+        ["experiment"] = experiment.Manifest.Name,
+        ["lock_file"] = experiment.LockPath,
+        ["stages"] = new JsonArray(result.Stages.Select(s => (JsonNode)new JsonObject
+        {
+            ["name"] = s.Name,
+            ["status"] = s.Status == StageRunStatus.Ran ? "ran" : "cached",
+            ["key"] = s.Key,
+            ["output_hash"] = s.OutputHash,
+            ["output"] = s.OutputDirectory,
+            ["seconds"] = Math.Round(s.Duration.TotalSeconds, 3),
+        }).ToArray()),
+        ["report"] = reportDirectory is null ? null : JsonNode.Parse(File.ReadAllText(Path.Combine(reportDirectory, "report.json"))),
+        ["failed_gates"] = new JsonArray(failedGates.Select(g => (JsonNode)g.ToString()).ToArray()),
+    };
+}

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using MedTune.Evaluation;
+using MedTune.Export;
+using MedTune.Manifest;
+using MedTune.Pipeline;
+using MedTune.Reporting;
+using MedTune.Training;
+
+namespace MedTune.Tool.Experiments;
+
+/// <summary>
+/// Turns a manifest into its stage graph:
+/// <code>
+/// [base-model] → train → merge → export-tuned → evaluate-tuned ┐
+///      └──────────────────────→ export-base  → evaluate-base  ┴→ report
+/// </code>
+/// <c>base-model</c> exists only for builtin models (it materialises the tiny checkpoint into the cache);
+/// a base model on disk is an input path instead. Stages for a model that <c>evaluate.models</c> does
+/// not ask for are left out, so a base-only evaluation never trains.
+/// </summary>
+public static class ExperimentPlan
+{
+    public const string BaseModel = "base-model";
+    public const string Train = "train";
+    public const string Merge = "merge";
+    public const string Report = "report";
+    public static string ExportOf(string label) => "export-" + label;
+    public static string EvaluateOf(string label) => "evaluate-" + label;
+
+    public static IReadOnlyList<StageDefinition> Build(ExperimentManifest manifest)
+    {
+        var stages = new List<StageDefinition>();
+        var baseInputs = new Inputs();
+        ModelReference baseModel;
+        if (manifest.Model.IsBuiltin)
+        {
+            stages.Add(Define(BaseModel, new BuiltinModelStage(manifest), BuiltinModelStage.ConfigFor(manifest), new Inputs(), []));
+            baseModel = ModelReference.FromStage(BaseModel);
+        }
+        else
+        {
+            baseModel = ModelReference.FromPath(manifest.Model.ResolvedBasePath!);
+            baseInputs.Add("model.base", manifest.Model.ResolvedBasePath!);
+        }
+        var baseDeps = manifest.Model.IsBuiltin ? new[] { BaseModel } : [];
+
+        var labels = manifest.Evaluate.Models;
+        var evaluated = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? train = null;
+        if (labels.Contains("tuned"))
+        {
+            var trainInputs = baseInputs.Copy();
+            for (var i = 0; i < manifest.Datasets.Train.Count; i++)
+                trainInputs.Add($"datasets.train[{i}]", manifest.Datasets.Train[i].ResolvedPath!);
+            stages.Add(Define(Train, new TrainStage(manifest, baseModel), TrainStage.ConfigFor(manifest), trainInputs, baseDeps));
+            train = Train;
+            stages.Add(Define(Merge, new MergeStage(manifest, baseModel, Train), MergeStage.ConfigFor(manifest), baseInputs, [.. baseDeps, Train]));
+            AddExportAndEvaluate(stages, manifest, "tuned", ModelReference.FromStage(Merge), new Inputs(), [Merge]);
+            evaluated["tuned"] = EvaluateOf("tuned");
+        }
+        if (labels.Contains("base"))
+        {
+            AddExportAndEvaluate(stages, manifest, "base", baseModel, baseInputs, baseDeps);
+            evaluated["base"] = EvaluateOf("base");
+        }
+
+        stages.Add(Define(Report, new ReportStage(manifest, evaluated, train), ReportStage.ConfigFor(manifest), new Inputs(),
+            [.. evaluated.Values, .. train is null ? Array.Empty<string>() : [train]]));
+        return stages;
+    }
+
+    private static void AddExportAndEvaluate(List<StageDefinition> stages, ExperimentManifest manifest, string label,
+        ModelReference model, Inputs modelInputs, string[] modelDeps)
+    {
+        var export = ExportOf(label);
+        stages.Add(Define(export, new ExportStage(manifest, model), ExportStage.ConfigFor(manifest), modelInputs, modelDeps));
+        var evalInputs = new Inputs();
+        for (var i = 0; i < manifest.Datasets.Eval.Count; i++)
+            evalInputs.Add($"datasets.eval[{i}]", manifest.Datasets.Eval[i].ResolvedPath!);
+        if (manifest.Evaluate.ResolvedFewshotPath is { } fewshot) evalInputs.Add("evaluate.fewshot_path", fewshot);
+        stages.Add(Define(EvaluateOf(label), new EvaluateStage(manifest, export, label), EvaluateStage.ConfigFor(manifest), evalInputs, [export]));
+    }
+
+    private static StageDefinition Define(string name, IStage stage, JsonNode config, Inputs inputs, IReadOnlyList<string> dependsOn) =>
+        new(name, stage, config, inputs.Paths, dependsOn) { InputNames = inputs.Names };
+
+    /// <summary>Input files of a stage, by the logical name the lock file shows.</summary>
+    private sealed class Inputs
+    {
+        public List<string> Names { get; } = [];
+        public List<string> Paths { get; } = [];
+        public void Add(string name, string path) { Names.Add(name); Paths.Add(path); }
+        public Inputs Copy() { var c = new Inputs(); c.Names.AddRange(Names); c.Paths.AddRange(Paths); return c; }
+    }
+}

@@ -1,0 +1,25 @@
+namespace MedTune.Tool.Infrastructure;
+
+/// <summary>
+/// Where the stage cache lives: <c>--cache DIR</c>, else <c>$MEDTUNE_CACHE</c>, else <c>artifacts/cache</c> under the
+/// git work tree that holds the manifest (or beside the manifest outside git) — DVC keeps its cache per repository too.
+/// </summary>
+public static class CacheLocation
+{
+    public static string Resolve(string? option, string manifestPath)
+    {
+        if (!string.IsNullOrWhiteSpace(option)) return Path.GetFullPath(option);
+        var fromEnv = Environment.GetEnvironmentVariable("MEDTUNE_CACHE");
+        if (!string.IsNullOrWhiteSpace(fromEnv)) return Path.GetFullPath(fromEnv);
+        var start = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+        return Path.Combine(RepositoryRoot(start) ?? start, "artifacts", "cache");
+    }
+
+    private static string? RepositoryRoot(string directory)
+    {
+        for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)
+            if (Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git")))
+                return dir.FullName;
+        return null;
+    }
+}

@@ -1,0 +1,76 @@
+using MedTune.Checkpoints;
+using MedTune.Manifest;
+using MedTune.Pipeline;
+using MedTune.Scoring;
+using MedTune.Tool.Commands;
+using MedTune.Tool.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace MedTune.Tool;
+
+/// <summary>The <c>medtune</c> command line: commands, services and the mapping of failures to exit codes.</summary>
+public static class MedTuneApp
+{
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
+    {
+        console ??= AnsiConsole.Console;
+        var host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        host.Services.AddSingleton(console);
+
+        var app = new CommandApp(new TypeRegistrar(host.Services));
+        app.Configure(config =>
+        {
+            config.SetApplicationName("medtune");
+            config.SetApplicationVersion(ToolVersion.Informational);
+            config.PropagateExceptions();
+            config.Settings.Console = console;
+            config.AddCommand<RunCommand>("run").WithDescription("Run an experiment's stages (train → merge → export → evaluate → report), reusing cached ones, and write its lock file.")
+                .WithExample("run", "experiments/quickstart.yaml");
+            config.AddCommand<StatusCommand>("status").WithDescription("Show each stage as up to date, stale (and why) or missing.");
+            config.AddCommand<VerifyCommand>("verify").WithDescription("Check cached outputs against the lock file; --rerun re-executes and compares.");
+            config.AddCommand<ValidateCommand>("validate").WithDescription("Check manifests: keys, types, ranges and files.");
+            config.AddCommand<SchemaCommand>("schema").WithDescription("Print the manifest's JSON Schema (for editors).");
+            config.AddCommand<ScoreCommand>("score").WithDescription("Score predictions on exam questions (accuracy, exact match, Gestalt score; or letters).");
+            config.AddCommand<ReportCommand>("report").WithDescription("Compare several experiments in one table (models × base/LoRA × metrics).");
+            config.AddCommand<GcCommand>("gc").WithDescription("Remove cache entries no lock file references.");
+        });
+
+        try
+        {
+            return await app.RunAsync(args, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            var exitCode = ExitCodeFor(e);
+            var inner = Unwrap(e);
+            if (exitCode == ExitCodes.Cancelled) console.MarkupLine("[yellow]cancelled[/]: nothing half-written was published; re-run to continue.");
+            else
+            {
+                console.MarkupLine(exitCode == ExitCodes.InvalidInput ? "[red]error:[/]" : "[red]stage failed:[/]");
+                console.WriteLine(inner.Message);
+                if (Environment.GetEnvironmentVariable("MEDTUNE_DEBUG") == "1") console.WriteException(inner);
+            }
+            return exitCode;
+        }
+    }
+
+    /// <summary>Bad input (exit 2) is anything the user can fix in a file or an option; everything else is a failed stage.</summary>
+    public static int ExitCodeFor(Exception e) => Unwrap(e) switch
+    {
+        OperationCanceledException => ExitCodes.Cancelled,
+        ManifestException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
+            or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
+            or PipelineDefinitionException => ExitCodes.InvalidInput,
+        _ => ExitCodes.StageFailed,
+    };
+
+    private static Exception Unwrap(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && e.InnerException is not null)
+            e = e.InnerException!;
+        return e;
+    }
+}
