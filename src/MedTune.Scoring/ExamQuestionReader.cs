@@ -89,6 +89,11 @@ public static partial class ExamQuestionReader
                 warnings.Add("skipped " + e.Message);
                 continue;
             }
+            if (record.SkipReason is not null)
+            {
+                warnings.Add($"{file}:{lineNumber}: {record.SkipReason}");
+                continue;
+            }
             if (record.Repair is not null) warnings.Add($"{file}:{lineNumber}: {record.Repair}");
             string? section = fileSection ?? SectionFromProblemId(record.ProblemId);
             questions.Add(new ExamQuestion(record.ProblemId, record.Text, record.Choices, record.Answer, record.Points,

@@ -5,8 +5,9 @@ namespace MedTune.Scoring;
 
 /// <summary>The fields of one question line, validated; errors name the file and line.</summary>
 /// <param name="Repair">Set when the record was usable only after a repair; says what was changed.</param>
+/// <param name="SkipReason">Set when the record is well-formed but cannot be scored (no gold answer).</param>
 internal sealed record QuestionRecord(string ProblemId, string Text, IReadOnlyList<string> Choices,
-    IReadOnlyList<string> Answer, double? Points, bool TextOnly, string? Repair)
+    IReadOnlyList<string> Answer, double? Points, bool TextOnly, string? Repair, string? SkipReason = null)
 {
     public static QuestionRecord Parse(string file, int line, string json)
     {
@@ -21,6 +22,10 @@ internal sealed record QuestionRecord(string ProblemId, string Text, IReadOnlyLi
             if (id.Length == 0) throw new ExamDataException(file, line, "\"problem_id\" is empty.");
             string text = RequiredString(root, "problem_text", file, line);
             var choices = StringList(root, "choices", file, line, required: true);
+            // DenQA marks questions without an official answer with "answer": "NA".
+            if (root.TryGetProperty("answer", out var rawAnswer) && rawAnswer.ValueKind == JsonValueKind.String && rawAnswer.GetString() == "NA")
+                return new QuestionRecord(id, text, choices, Array.Empty<string>(), null, true, null,
+                    $"question {id} has no gold answer (\"answer\": \"NA\"); skipped");
             var answer = StringList(root, "answer", file, line, required: true);
             string? repair = null;
             // JJSIMQA 107_888-26 has ["d", ",", "e"]: a separator that slipped into the list. Its meaning is
