@@ -1,0 +1,86 @@
+using MedTune.Testing;
+
+namespace MedTune.Pipeline.Tests;
+
+public class ContentHasherTests
+{
+    [Fact]
+    public void File_hash_is_the_plain_sha256_of_its_bytes()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("abc.txt"), "abc");
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", ContentHasher.Uncached.HashPath(dir.File("abc.txt")));
+    }
+
+    [Fact]
+    public void Directory_hash_depends_on_paths_and_contents_not_creation_order_and_skips_pipeline_files()
+    {
+        using var a = new TempDirectory();
+        using var b = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(a.Path, "sub"));
+        File.WriteAllText(a.File("x.txt"), "x");
+        File.WriteAllText(Path.Combine(a.Path, "sub", "y.txt"), "y");
+        File.WriteAllText(a.File(".medtune-record.json"), "{}");
+        Directory.CreateDirectory(Path.Combine(b.Path, "sub"));
+        File.WriteAllText(Path.Combine(b.Path, "sub", "y.txt"), "y");
+        File.WriteAllText(b.File("x.txt"), "x");
+        Directory.CreateDirectory(Path.Combine(b.Path, ".medtune-tmp"));
+        File.WriteAllText(Path.Combine(b.Path, ".medtune-tmp", "junk"), "junk");
+
+        var hash = ContentHasher.Uncached.HashPath(a.Path);
+        Assert.Equal(hash, ContentHasher.Uncached.HashPath(b.Path));
+        Assert.Equal(["sub/y.txt", "x.txt"], ContentHasher.ListFiles(a.Path));
+
+        File.WriteAllText(b.File(".hidden"), ""); // dot files other than .medtune-* count
+        Assert.NotEqual(hash, ContentHasher.Uncached.HashPath(b.Path));
+        File.Delete(b.File(".hidden"));
+        File.Move(b.File("x.txt"), b.File("z.txt"));
+        Assert.NotEqual(hash, ContentHasher.Uncached.HashPath(b.Path));
+    }
+
+    [Fact]
+    public void Missing_path_is_a_clear_error()
+    {
+        var error = Assert.Throws<FileNotFoundException>(() => ContentHasher.Uncached.HashPath("/nonexistent/medtune/x"));
+        Assert.Contains("/nonexistent/medtune/x", error.Message);
+    }
+
+    [Fact]
+    public void Hash_cache_is_used_while_size_and_mtime_are_unchanged_and_persists_across_instances()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.File("weights.bin");
+        File.WriteAllBytes(file, [1, 2, 3, 4]);
+        var cacheFile = dir.File("cache/.hashes.json");
+        var hasher = new ContentHasher(HashCache.Open(cacheFile));
+        var original = hasher.HashFile(file);
+        var cache = HashCache.Open(cacheFile);
+        cache.Put(Path.GetFullPath(file), FileIdentity.Of(new FileInfo(file)), original);
+        cache.Save();
+
+        // Same size and mtime, different bytes: a fresh hasher reading the saved cache trusts it (proves it is used)...
+        var mtime = File.GetLastWriteTimeUtc(file);
+        File.WriteAllBytes(file, [9, 9, 9, 9]);
+        File.SetLastWriteTimeUtc(file, mtime);
+        Assert.Equal(original, new ContentHasher(HashCache.Open(cacheFile)).HashFile(file));
+        // ...and an uncached hasher sees the truth.
+        var truth = ContentHasher.Uncached.HashFile(file);
+        Assert.NotEqual(original, truth);
+
+        // A new mtime invalidates the cached hash.
+        File.SetLastWriteTimeUtc(file, mtime.AddSeconds(1));
+        Assert.Equal(truth, new ContentHasher(HashCache.Open(cacheFile)).HashFile(file));
+    }
+
+    [Fact]
+    public void Corrupt_hash_cache_file_is_ignored()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File(".hashes.json"), "{ not json");
+        File.WriteAllText(dir.File("a"), "abc");
+        var cache = HashCache.Open(dir.File(".hashes.json"));
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", new ContentHasher(cache).HashFile(dir.File("a")));
+        cache.Save();
+        Assert.Contains("ba7816bf", File.ReadAllText(dir.File(".hashes.json")));
+    }
+}
