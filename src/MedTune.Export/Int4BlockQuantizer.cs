@@ -47,4 +47,23 @@ public static class Int4BlockQuantizer
         }
         return new QuantizedWeight(packed, scales, zeroPoints, n, k, blocks);
     }
+
+    /// <summary>The [n, k] float weights a quantised weight stands for (what MatMulNBits multiplies by).</summary>
+    public static float[] Dequantize(QuantizedWeight weight)
+    {
+        var result = new float[(long)weight.N * weight.K];
+        var zeroPointBytesPerRow = (weight.BlocksPerRow + 1) / 2;
+        for (var row = 0; row < weight.N; row++)
+            for (var column = 0; column < weight.K; column++)
+            {
+                var block = column / BlockSize;
+                var within = column % BlockSize;
+                var packed = weight.Packed[(row * weight.BlocksPerRow + block) * BlobBytes + within / 2];
+                var code = within % 2 == 0 ? packed & 0xF : packed >> 4;
+                var zpByte = weight.ZeroPoints[row * zeroPointBytesPerRow + block / 2];
+                var zeroPoint = block % 2 == 0 ? zpByte & 0xF : zpByte >> 4;
+                result[(long)row * weight.K + column] = (code - zeroPoint) * weight.Scales[row * weight.BlocksPerRow + block];
+            }
+        return result;
+    }
 }

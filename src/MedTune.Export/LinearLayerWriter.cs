@@ -23,16 +23,14 @@ public sealed class LinearLayerWriter(OnnxGraphBuilder graph, ExportPrecision pr
         return graph.Node("Add", [output, biasName], graph.UniqueName(name + "_biased"));
     }
 
-    /// <summary>An embedding table [rows, columns] as a float32 value (float16 storage + Cast outside fp32).</summary>
-    public string Table(string name, float[] values, int rows, int columns)
-    {
-        if (precision == ExportPrecision.Fp32) return graph.FloatInitializer(name, [rows, columns], values);
-        var stored = graph.Initializer(name, (int)TensorProto.Types.DataType.Float16, [rows, columns], ToHalfBytes(values));
-        return stored;
-    }
+    /// <summary>An embedding table [rows, columns]: float16 for fp16 exports, float32 otherwise (int4 quantises linear layers only).</summary>
+    public string Table(string name, float[] values, int rows, int columns) =>
+        TableIsHalf
+            ? graph.Initializer(name, (int)TensorProto.Types.DataType.Float16, [rows, columns], ToHalfBytes(values))
+            : graph.FloatInitializer(name, [rows, columns], values);
 
     /// <summary>Whether <see cref="Table"/> stores float16 so that its gathered rows need a Cast to float32.</summary>
-    public bool TableIsHalf => precision != ExportPrecision.Fp32;
+    public bool TableIsHalf => precision == ExportPrecision.Fp16;
 
     private string StoredTransposed(string name, float[] weight, int outFeatures, int inFeatures)
     {
