@@ -174,4 +174,15 @@ public static class CheckpointTransforms
         }).ToList();
         SafetensorsWriter.Write(Path.Combine(destination, CheckpointWeights.SingleFileName), tensors);
     }
+
+    /// <summary>Writes a copy of the checkpoint without tensor <paramref name="name"/>.</summary>
+    public static void Drop(string source, string destination, string name)
+    {
+        Directory.CreateDirectory(destination);
+        File.Copy(Path.Combine(source, "config.json"), Path.Combine(destination, "config.json"), overwrite: true);
+        using var weights = CheckpointWeights.Open(source);
+        var tensors = weights.Names.Where(n => n != name).Order(StringComparer.Ordinal)
+            .Select(n => new NamedTensorData(n, weights.Info(n).DType, weights.Info(n).Shape, weights.ReadBytes(n))).ToList();
+        SafetensorsWriter.Write(Path.Combine(destination, CheckpointWeights.SingleFileName), tensors);
+    }
 }
