@@ -29,7 +29,30 @@ public sealed record StageDefinition(
     IStage Stage,
     JsonNode Config,
     IReadOnlyList<string> InputPaths,
-    IReadOnlyList<string> DependsOn);
+    IReadOnlyList<string> DependsOn)
+{
+    /// <summary>
+    /// Logical names of <see cref="InputPaths"/>, in the same order (e.g. <c>model.base</c>, <c>datasets.train[0]</c>).
+    /// The cache key and the lock file use these names, never the absolute paths, so moving the repository
+    /// does not invalidate anything. Null names them <c>inputs[0]</c>, <c>inputs[1]</c>, ...
+    /// </summary>
+    public IReadOnlyList<string>? InputNames { get; init; }
+
+    /// <summary>The inputs as (logical name, path) pairs.</summary>
+    public IReadOnlyList<StageInput> Inputs
+    {
+        get
+        {
+            if (InputNames is not null && InputNames.Count != InputPaths.Count)
+                throw new PipelineDefinitionException(
+                    $"Stage '{Name}' has {InputPaths.Count} input paths but {InputNames.Count} input names; give one name per path.");
+            return InputPaths.Select((path, i) => new StageInput(InputNames?[i] ?? $"inputs[{i}]", path)).ToList();
+        }
+    }
+}
+
+/// <summary>A file or directory a stage reads, under the logical name the key and lock file know it by.</summary>
+public sealed record StageInput(string Name, string Path);
 
 /// <summary>What a running stage gets from the pipeline.</summary>
 public sealed class StageContext

@@ -1,0 +1,73 @@
+namespace MedTune.Pipeline;
+
+public enum CollectedKind
+{
+    /// <summary>A published entry no kept lock file references.</summary>
+    Entry,
+    /// <summary>A build directory abandoned by a crashed or killed run.</summary>
+    AbandonedBuild,
+    /// <summary>A resumable work directory of a key no kept lock file references.</summary>
+    WorkDirectory,
+}
+
+public sealed record CollectedItem(string Path, CollectedKind Kind, long Bytes);
+
+/// <param name="Removed">What was removed (or, in a dry run, would be).</param>
+/// <param name="Skipped">Directories left alone because a running medtune holds their key's lock.</param>
+public sealed record CollectionResult(IReadOnlyList<CollectedItem> Removed, IReadOnlyList<string> Skipped, bool DryRun)
+{
+    public long BytesFreed => Removed.Sum(r => r.Bytes);
+}
+
+/// <summary>The library side of <c>medtune gc</c>: removes cache entries that none of the given lock files references.</summary>
+public static class CacheGarbageCollector
+{
+    public static CollectionResult Collect(string cacheRoot, IEnumerable<LockFile> keep, bool dryRun)
+    {
+        var cache = new StageCache(cacheRoot);
+        var kept = keep.SelectMany(l => l.Stages.Values).Select(s => (s.Kind, s.Key)).ToHashSet();
+        var removed = new List<CollectedItem>();
+        var skipped = new List<string>();
+        if (!Directory.Exists(cache.Root)) return new CollectionResult(removed, skipped, dryRun);
+
+        foreach (var kindDirectory in Directory.EnumerateDirectories(cache.Root).Order(StringComparer.Ordinal))
+        {
+            var kind = Path.GetFileName(kindDirectory);
+            if (kind.StartsWith('.')) continue;
+            foreach (var directory in Directory.EnumerateDirectories(kindDirectory).Order(StringComparer.Ordinal))
+            {
+                if (Classify(Path.GetFileName(directory)) is not var (key, what)) continue;
+                if (what != CollectedKind.AbandonedBuild && kept.Contains((kind, key))) continue;
+                using var keyLock = cache.TryLock(kind, key);
+                if (keyLock is null)
+                {
+                    skipped.Add(directory);
+                    continue;
+                }
+                removed.Add(new CollectedItem(directory, what, SizeOf(directory)));
+                if (!dryRun) Directory.Delete(directory, recursive: true);
+            }
+        }
+        return new CollectionResult(removed, skipped, dryRun);
+    }
+
+    /// <summary>The key a cache directory belongs to and what it is; null for anything gc does not manage.</summary>
+    private static (string Key, CollectedKind Kind)? Classify(string name)
+    {
+        if (StageCache.IsKey(name)) return (name, CollectedKind.Entry);
+        foreach (var (prefix, kind) in new[]
+                 {
+                     (StageCache.BuildPrefix, CollectedKind.AbandonedBuild), (StageCache.ReplacedPrefix, CollectedKind.AbandonedBuild),
+                     (StageCache.WorkPrefix, CollectedKind.WorkDirectory),
+                 })
+        {
+            if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.Length < prefix.Length + 64) continue;
+            var key = name.Substring(prefix.Length, 64);
+            if (StageCache.IsKey(key)) return (key, kind);
+        }
+        return null;
+    }
+
+    private static long SizeOf(string directory) =>
+        new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+}
