@@ -1,0 +1,24 @@
+using MedTune.Scoring;
+
+namespace MedTune.Evaluation;
+
+/// <summary>
+/// Metric columns of predictions, scores and reports: the scoring library's (accuracy, exact_match,
+/// gestalt_score, their *_normalized variants, letter_accuracy, exam_points) plus <c>loglik_accuracy</c>.
+/// </summary>
+public static class MetricNames
+{
+    public const string LoglikAccuracy = "loglik_accuracy";
+
+    /// <summary>Names accepted in <c>evaluate.metrics</c>; accuracy/exact_match/gestalt select free-text scoring, letter the IgakuQA letter scorer.</summary>
+    public static IReadOnlyList<string> Selectable { get; } = ["accuracy", "exact_match", "gestalt", "letter", "loglik"];
+
+    /// <summary>Report order: the paper's three first.</summary>
+    public static IReadOnlyList<string> ReportOrder { get; } =
+        ScoreMetrics.Response.Select(m => m.Name).Append(LoglikAccuracy).Concat(ScoreMetrics.Letter.Select(m => m.Name)).ToArray();
+
+    /// <summary>How a metric is aggregated and compared (unknown names count as continuous, compared by paired bootstrap).</summary>
+    public static MetricKind KindOf(string metric) =>
+        ScoreMetrics.Response.Concat(ScoreMetrics.Letter).FirstOrDefault(m => m.Name == metric)?.Kind
+        ?? (metric == LoglikAccuracy ? MetricKind.Binary : MetricKind.Continuous);
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using MedTune.Scoring;
+
+namespace MedTune.Reporting;
+
+/// <summary>How numbers read in reports (invariant culture, 3 decimals; p-values with 4).</summary>
+public static class ReportFormat
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>The paper's three metrics, shown in breakdown tables and charts.</summary>
+    public static readonly IReadOnlyList<string> HeadlineMetrics = ["accuracy", "exact_match", "gestalt_score"];
+
+    public static string Number(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.000", Invariant);
+
+    public static string Signed(double value) => double.IsNaN(value) ? "n/a" : (value >= 0 ? "+" : "−") + Math.Abs(value).ToString("0.000", Invariant);
+
+    public static string WithCi(MetricSummary summary) => $"{Number(summary.Mean)} [{Number(summary.CiLow)}, {Number(summary.CiHigh)}]";
+
+    public static string PValue(double p) => double.IsNaN(p) ? "n/a" : p < 0.0001 ? "< 0.0001" : p.ToString("0.0000", Invariant);
+
+    public static string Difference(PairedComparison comparison) => comparison.CiLow is { } low && comparison.CiHigh is { } high
+        ? $"{Signed(comparison.Difference)} [{Signed(low)}, {Signed(high)}]"
+        : Signed(comparison.Difference);
+
+    public static string TestDescription(PairedComparison comparison) => comparison.Test == "mcnemar"
+        ? $"McNemar exact (only {comparison.First} {comparison.OnlyFirstCorrect}, only {comparison.Second} {comparison.OnlySecondCorrect})"
+        : "paired bootstrap";
+
+    public static string Points(ExamPointsTotal points) =>
+        $"{points.Earned.ToString("0.#", Invariant)}/{points.Total.ToString("0.#", Invariant)} ({Number(points.Total > 0 ? points.Earned / points.Total : double.NaN)})";
+
+    /// <summary>The metrics a breakdown table shows: the headline ones the dataset has, else its first three.</summary>
+    public static IReadOnlyList<string> BreakdownMetrics(DatasetReport dataset)
+    {
+        var headline = HeadlineMetrics.Where(dataset.Metrics.Contains).ToArray();
+        return headline.Length > 0 ? headline : dataset.Metrics.Take(3).ToArray();
+    }
+
+    public static string SettingsLine(ReportData report) =>
+        $"template `{report.Settings.GetValueOrDefault("template")}`, {report.Settings.GetValueOrDefault("shots")}-shot"
+        + (report.Settings.GetValueOrDefault("fewshot_ids") is { Length: > 0 } ids ? $" ({ids})" : "")
+        + $", decoding {report.Settings.GetValueOrDefault("decoding")}, option shuffling {report.Settings.GetValueOrDefault("shuffle_options")}";
+}
