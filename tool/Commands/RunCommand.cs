@@ -29,7 +29,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
 
     protected override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var gates = settings.FailUnder.Select(FailUnderGate.Parse).ToList();
+        var gates = settings.FailUnder.Select(FailUnderRule.Parse).ToList();
         var experiment = Experiment.Load(settings.Manifest, settings.Cache);
         var output = settings.Json || settings.Quiet ? new SilentStageReporter() as IStageReporter : new ConsoleStageReporter(console);
         var lockBefore = LockFile.TryRead(experiment.LockPath);
@@ -45,12 +45,13 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         lockFile.Write(experiment.LockPath);
 
         var reportDirectory = result.Stages.FirstOrDefault(s => s.Name == ExperimentPlan.Report)?.OutputDirectory;
-        var failedGates = reportDirectory is null ? [] : gates.Where(g => !g.IsMet(ReportSummary.Load(reportDirectory))).ToList();
+        var report = reportDirectory is null ? null : ReportJson.Read(Path.Combine(reportDirectory, ReportJson.FileName));
+        var failedGates = report is null ? [] : FailUnder.Check(report, gates);
 
         if (settings.Json)
             System.Console.Out.WriteLine(RunSummaryJson(experiment, result, reportDirectory, failedGates).ToJsonString(new() { WriteIndented = true }));
         else
-            RunSummaryView.Render(console, experiment, result, reportDirectory, failedGates);
+            RunSummaryView.Render(console, experiment, result, report, reportDirectory, failedGates);
 
         if (gates.Count > 0 && reportDirectory is null)
         {
@@ -60,7 +61,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         return failedGates.Count > 0 ? ExitCodes.GateFailed : ExitCodes.Success;
     }
 
-    private static JsonObject RunSummaryJson(Experiment experiment, PipelineResult result, string? reportDirectory, IReadOnlyList<FailUnderGate> failedGates) => new()
+    private static JsonObject RunSummaryJson(Experiment experiment, PipelineResult result, string? reportDirectory, IReadOnlyList<FailUnderViolation> failedGates) => new()
     {
         ["experiment"] = experiment.Manifest.Name,
         ["lock_file"] = experiment.LockPath,
@@ -73,7 +74,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             ["output"] = s.OutputDirectory,
             ["seconds"] = Math.Round(s.Duration.TotalSeconds, 3),
         }).ToArray()),
-        ["report"] = reportDirectory is null ? null : JsonNode.Parse(File.ReadAllText(Path.Combine(reportDirectory, "report.json"))),
+        ["report"] = reportDirectory is null ? null : JsonNode.Parse(File.ReadAllText(Path.Combine(reportDirectory, ReportJson.FileName))),
         ["failed_gates"] = new JsonArray(failedGates.Select(g => (JsonNode)g.ToString()).ToArray()),
     };
 }
