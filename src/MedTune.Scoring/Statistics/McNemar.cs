@@ -37,14 +37,27 @@ public static class McNemar
         int n = b + c;
         if (n == 0) return 1.0;
         int k = Math.Min(b, c);
-        // Sum the binomial probabilities in log space: 0.5^n underflows for n > 1074.
-        double logHalfToN = -n * Math.Log(2);
-        double logChoose = 0; // log C(n, 0)
         double tail = 0;
-        for (int i = 0; i <= k; i++)
+        if (n <= 1000)
         {
-            if (i > 0) logChoose += Math.Log(n - i + 1) - Math.Log(i);
-            tail += Math.Exp(logChoose + logHalfToN);
+            // 0.5^n is exact in a double here, and so are the small terms' products: exact for small tables.
+            double term = Math.ScaleB(1.0, -n); // C(n, 0) / 2^n
+            for (int i = 0; i <= k; i++)
+            {
+                if (i > 0) term = term * (n - i + 1) / i;
+                tail += term;
+            }
+        }
+        else
+        {
+            // Sum in log space: 0.5^n underflows for n > 1074.
+            double logHalfToN = -n * Math.Log(2);
+            double logChoose = 0; // log C(n, 0)
+            for (int i = 0; i <= k; i++)
+            {
+                if (i > 0) logChoose += Math.Log(n - i + 1) - Math.Log(i);
+                tail += Math.Exp(logChoose + logHalfToN);
+            }
         }
         return Math.Min(1.0, 2 * tail);
     }
