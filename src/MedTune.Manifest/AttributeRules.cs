@@ -21,7 +21,7 @@ internal sealed class AttributeRules(ManifestDiagnostics diagnostics)
             var value = key.GetValue(section);
             if (key.IsRequired && !written)
             {
-                diagnostics.Add(path, $"required key '{key.Name}' is missing", key.Doc);
+                diagnostics.Add(path, $"required key '{key.Name}' is missing", $"add '{key.Name}: ...' here ({key.Doc})");
                 continue;
             }
             if (key.IsNonEmpty && value is IList { Count: 0 })

@@ -21,7 +21,8 @@ internal sealed partial class ManifestBinder(ManifestDiagnostics diagnostics, Fu
         if (node is YamlScalar { IsNull: true }) return; // "lora:" with nothing under it keeps the defaults
         if (node is not YamlMapping mapping)
         {
-            diagnostics.TypeError(keyPath, node.Start, $"expected a mapping of keys, got {node.Describe()}");
+            diagnostics.TypeError(keyPath, node.Start, $"expected a mapping of keys, got {node.Describe()}",
+                node is YamlScalar s && s.Value.Contains(':') ? "put a space after the ':' of a key (r: 8, not r:8)" : null);
             return;
         }
         var keys = ManifestKeys.Of(section.GetType());

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -13,7 +14,8 @@ namespace MedTune.Manifest;
 /// </summary>
 public static class ManifestJson
 {
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    // Non-ASCII text (Japanese titles) stays readable; the output is JSON data, never embedded in HTML.
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A manifest section (or the whole <see cref="ExperimentManifest"/>) as a JSON object.</summary>
     public static JsonObject Section(object section)
@@ -51,6 +53,15 @@ public static class ManifestJson
             .Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
         JsonArray arr => new JsonArray(arr.Select(Sorted).ToArray()),
         null => null,
+        JsonValue number when number.GetValueKind() == JsonValueKind.Number => CanonicalNumber(number),
         _ => node.DeepClone(),
     };
+
+    /// <summary>1e3 and 1000, 0.00030 and 3e-4: one spelling per value (integers stay integers).</summary>
+    private static JsonNode CanonicalNumber(JsonValue number)
+    {
+        using var parsed = JsonDocument.Parse(number.ToJsonString());
+        var element = parsed.RootElement;
+        return element.TryGetInt64(out var integer) ? JsonValue.Create(integer) : JsonValue.Create(element.GetDouble());
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -25,7 +26,7 @@ public static class ManifestSchema
         };
         foreach (var (name, value) in root) schema[name] = value?.DeepClone();
         schema["$defs"] = defs;
-        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
     }
 
     private static JsonObject ObjectSchema(object section, JsonObject defs)

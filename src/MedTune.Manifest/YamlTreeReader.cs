@@ -30,6 +30,7 @@ internal sealed class YamlTreeReader
     private readonly Dictionary<string, YamlNode> _anchors = new(StringComparer.Ordinal);
     private readonly Stack<Open> _open = new();
     private long _expandedNodes;
+    private SourcePosition _lastEventEnd = new(1, 1);
 
     private YamlTreeReader(string file, YamlLimits limits)
     {
@@ -47,9 +48,35 @@ internal sealed class YamlTreeReader
         }
         catch (YamlException e)
         {
-            throw new ManifestException(new ManifestError(file, (int)e.Start.Line, (int)e.Start.Column, "",
-                "YAML syntax error: " + StripMarks(e.Message), "check indentation, quoting and the ':' after each key near this position"));
+            var (line, column) = ((int)e.Start.Line, (int)e.Start.Column);
+            var message = "YAML syntax error: " + StripMarks(e.Message);
+            if (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndentation(text) is { } tab)
+                (line, column) = tab; // YamlDotNet places this error at the start of the mapping, not at the tab
+            else if (e.End.Line > e.Start.Line)
+                message += $" (noticed at line {e.End.Line}, column {e.End.Column})";
+            throw new ManifestException(new ManifestError(file, line, column, "", message,
+                "check indentation (spaces only), quoting and the ':' after each key near this position"));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet 18 throws this instead of a syntax error for some unterminated flow collections.
+            var at = reader._lastEventEnd;
+            throw new ManifestException(new ManifestError(file, at.Line, at.Column, "",
+                "YAML syntax error: the document cannot be parsed after this point", "check for an unclosed '[' or '{' or a missing ',' between items"));
+        }
+    }
+
+    /// <summary>1-based line and column of the first tab in a line's indentation.</summary>
+    private static (int, int)? FirstTabIndentation(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', 0, indent);
+            if (tab >= 0) return (i + 1, tab + 1);
+        }
+        return null;
     }
 
     private YamlNode? ReadDocument(IParser parser)
@@ -59,16 +86,15 @@ internal sealed class YamlTreeReader
         while (parser.MoveNext())
         {
             var current = parser.Current!;
+            _lastEventEnd = new SourcePosition((int)current.End.Line, (int)current.End.Column);
             switch (current)
             {
                 case StreamStart or StreamEnd or DocumentEnd:
                     break;
-                case DocumentStart start:
+                case DocumentStart:
                     if (++documents > 1)
                         throw Fail(current, "", "the file holds more than one YAML document ('---' separator)",
                             "a manifest is a single document; split experiments into separate files");
-                    if (start.Tags?.Any() == true)
-                        throw Fail(current, "", "YAML %TAG directives are not supported");
                     break;
                 case AnchorAlias alias:
                     Add(ResolveAlias(alias), ref root);
