@@ -84,3 +84,28 @@ public class ContentHasherTests
         Assert.Contains("ba7816bf", File.ReadAllText(dir.File(".hashes.json")));
     }
 }
+
+public class FileIdentityTests
+{
+    [Fact]
+    public void Identity_has_size_mtime_and_on_linux_the_inode()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("a"), "12345");
+        File.WriteAllText(dir.File("b"), "12345");
+        var a = FileIdentity.Of(new FileInfo(dir.File("a")));
+        var b = FileIdentity.Of(new FileInfo(dir.File("b")));
+        Assert.Equal(5, a.Size);
+        Assert.Equal(File.GetLastWriteTimeUtc(dir.File("a")).Ticks, a.ModifiedTicksUtc);
+        if (!OperatingSystem.IsLinux()) return;
+        Assert.NotNull(a.Inode);
+        Assert.NotEqual(a.Inode, b.Inode);
+
+        // Replacing a file by rename (same size, same mtime) changes its identity through the inode.
+        File.SetLastWriteTimeUtc(dir.File("b"), File.GetLastWriteTimeUtc(dir.File("a")));
+        File.Move(dir.File("b"), dir.File("a"), overwrite: true);
+        var replaced = FileIdentity.Of(new FileInfo(dir.File("a")));
+        Assert.Equal((a.Size, a.ModifiedTicksUtc), (replaced.Size, replaced.ModifiedTicksUtc));
+        Assert.NotEqual(a, replaced);
+    }
+}
