@@ -15,6 +15,8 @@ internal static class SafetensorsHeader
     public static (IReadOnlyDictionary<string, TensorInfo> Tensors, IReadOnlyDictionary<string, string> Metadata) Parse(
         ReadOnlySpan<byte> json, long dataLength, string path)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+            throw Corrupt(path, "header is not valid UTF-8 text");
         JsonDocument document;
         try
         {
