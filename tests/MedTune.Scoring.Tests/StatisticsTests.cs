@@ -14,6 +14,14 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void NextBelow_is_lemires_method_so_resamples_are_reproducible_anywhere()
+    {
+        // Python reference: high 64 bits of next() * bound, redrawing while the low word < 2^64 mod bound.
+        var random = new SplitMix64(0);
+        Assert.Equal(new[] { 8, 863, 0, 0, 154, 0, 17, 3 }, new[] { 10, 2000, 7, 1, 1455, 3, 100, 5 }.Select(random.NextBelow));
+    }
+
+    [Fact]
     public void NextBelow_stays_in_range_and_covers_it()
     {
         var random = new SplitMix64(1);

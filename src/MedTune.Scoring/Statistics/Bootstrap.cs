@@ -16,34 +16,38 @@ public static class Bootstrap
 
     /// <summary>Mean of <paramref name="values"/> with its bootstrap interval.</summary>
     public static Estimate Mean(IReadOnlyList<double> values, int resamples = DefaultResamples, ulong seed = DefaultSeed, double level = 0.95) =>
-        RatioOfSums(values, Enumerable.Repeat(1.0, values.Count).ToArray(), resamples, seed, level);
+        RatioOfSums(values, null, resamples, seed, level);
 
     /// <summary>
     /// <c>sum(numerators) / sum(denominators)</c> (e.g. points earned over points possible) with its
     /// bootstrap interval; resampling keeps each question's pair together. A resample whose
     /// denominators sum to 0 yields 0.
     /// </summary>
-    public static Estimate RatioOfSums(IReadOnlyList<double> numerators, IReadOnlyList<double> denominators,
+    public static Estimate RatioOfSums(IReadOnlyList<double> numerators, IReadOnlyList<double>? denominators,
         int resamples = DefaultResamples, ulong seed = DefaultSeed, double level = 0.95)
     {
         int n = numerators.Count;
         if (n == 0) throw new ArgumentException("cannot estimate over zero questions", nameof(numerators));
-        if (denominators.Count != n) throw new ArgumentException("numerators and denominators differ in length", nameof(denominators));
+        if (denominators is not null && denominators.Count != n)
+            throw new ArgumentException("numerators and denominators differ in length", nameof(denominators));
         CheckSettings(resamples, level);
 
-        double value = Ratio(numerators.Sum(), denominators.Sum());
+        // Null denominators mean 1 per question (the mean).
+        double[] top = numerators.ToArray();
+        double[] bottom = denominators?.ToArray() ?? Enumerable.Repeat(1.0, n).ToArray();
+        double value = Ratio(Sum(top), Sum(bottom));
         var random = new SplitMix64(seed);
         var statistics = new double[resamples];
         for (int r = 0; r < resamples; r++)
         {
-            double top = 0, bottom = 0;
+            double topSum = 0, bottomSum = 0;
             for (int i = 0; i < n; i++)
             {
                 int pick = random.NextBelow(n);
-                top += numerators[pick];
-                bottom += denominators[pick];
+                topSum += top[pick];
+                bottomSum += bottom[pick];
             }
-            statistics[r] = Ratio(top, bottom);
+            statistics[r] = Ratio(topSum, bottomSum);
         }
         var (low, high) = PercentileInterval(statistics, level);
         return new Estimate(value, low, high, n);
@@ -71,6 +75,14 @@ public static class Bootstrap
     {
         if (resamples < 1) throw new ArgumentOutOfRangeException(nameof(resamples), resamples, "need at least one resample");
         if (level is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(level), level, "confidence level must be in (0, 1)");
+    }
+
+    /// <summary>Left-to-right sum (LINQ's Sum may change its summation order between versions).</summary>
+    internal static double Sum(double[] values)
+    {
+        double sum = 0;
+        foreach (double v in values) sum += v;
+        return sum;
     }
 
     private static double Ratio(double top, double bottom) => bottom == 0 ? 0 : top / bottom;

@@ -23,7 +23,7 @@ public static class PairedBootstrap
 
         var differences = new double[n];
         for (int i = 0; i < n; i++) differences[i] = second[i] - first[i];
-        double meanDifference = differences.Sum() / n;
+        double meanDifference = Bootstrap.Sum(differences) / n;
 
         var random = new SplitMix64(seed);
         var statistics = new double[resamples];

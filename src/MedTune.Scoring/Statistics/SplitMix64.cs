@@ -23,12 +23,14 @@ public sealed class SplitMix64
     {
         if (bound <= 0) throw new ArgumentOutOfRangeException(nameof(bound), bound, "must be positive");
         ulong range = (ulong)bound;
-        ulong threshold = (0UL - range) % range;
-        while (true)
+        ulong high = Math.BigMul(NextUInt64(), range, out ulong low);
+        if (low < range)
         {
-            UInt128 product = (UInt128)NextUInt64() * range;
-            if ((ulong)product >= threshold) return (int)(ulong)(product >> 64);
+            // Only here can the low word fall in the biased zone; the division is rarely needed.
+            ulong threshold = (0UL - range) % range;
+            while (low < threshold) high = Math.BigMul(NextUInt64(), range, out low);
         }
+        return (int)high;
     }
 
     /// <summary>A seed for an independent stream named <paramref name="label"/> (e.g. a metric and group).</summary>
