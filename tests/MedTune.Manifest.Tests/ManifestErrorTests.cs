@@ -188,6 +188,15 @@ public sealed class ManifestErrorTests : IDisposable
     }
 
     [Fact]
+    public void Errors_name_the_file_as_the_user_gave_it()
+    {
+        var e = Assert.Throws<ManifestException>(() => ManifestLoader.Parse("name: bad name\n", "experiments/typo.yaml"));
+
+        Assert.Equal("experiments/typo.yaml", e.File);
+        Assert.Contains(e.Errors, error => error.ToString().StartsWith("experiments/typo.yaml:1:7: name: 'bad name' is not valid"));
+    }
+
+    [Fact]
     public void Missing_manifest_file_is_named()
     {
         var path = Path.Combine(_fixture.Root, "nope.yaml");
