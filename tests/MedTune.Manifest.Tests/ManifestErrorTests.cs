@@ -122,6 +122,7 @@ public sealed class ManifestErrorTests : IDisposable
         { "no_training_data_for_tuned", "name: no-train\ndatasets:\n  eval:\n    - path: data/exam.jsonl\n" },
         { "duplicate_key", $"name: dup\nlora:\n  r: 8\n  r: 16\n{Data}" },
         { "wrong_structure", $"name: structure\nlora: 8\ntrain: [1, 2]\n{Data}\n  extra:\n    - not-a-mapping\n" },
+        { "dataset_entry_not_a_mapping", "name: entries\ndatasets:\n  train: [data/train.jsonl]\n  eval:\n    - path: data/exam.jsonl\n" },
         { "null_values", $"name: nulls\nseed:\nlora:\n  r: ~\n  target_modules:\n{Data}" },
         { "merge_key", $"name: merge\nbase: &b {{r: 8}}\nlora:\n  <<: *b\n{Data}" },
         { "syntax_error", """
