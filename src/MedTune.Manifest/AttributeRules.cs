@@ -36,7 +36,8 @@ internal sealed class AttributeRules(ManifestDiagnostics diagnostics)
                     break;
                 case KeyKind.SectionList:
                     var items = (IList)value!;
-                    for (var i = 0; i < items.Count; i++) Check(items[i]!, $"{path}[{i}]");
+                    for (var i = 0; i < items.Count; i++)
+                        if (!diagnostics.HasTypeError($"{path}[{i}]")) Check(items[i]!, $"{path}[{i}]");
                     break;
                 case KeyKind.StringList or KeyKind.IntegerList when written:
                     var elements = (IList)value!;

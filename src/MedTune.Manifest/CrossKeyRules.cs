@@ -9,7 +9,8 @@ internal sealed class CrossKeyRules(ManifestDiagnostics diagnostics)
         CheckTargetModules(m.Lora);
         CheckDatasets(m.Datasets.Train, "datasets.train", "alpaca", "training data is instruction records");
         CheckDatasets(m.Datasets.Eval, "datasets.eval", "exam", "evaluation reads exam questions");
-        if (m.Evaluate.Models.Contains("tuned") && m.Datasets.Train.Count == 0 && !diagnostics.HasTypeError("datasets.train"))
+        // Without any datasets section the missing datasets.eval is the one error worth reporting.
+        if (m.Evaluate.Models.Contains("tuned") && m.Datasets.Train.Count == 0 && diagnostics.IsWritten("datasets") && !diagnostics.HasTypeError("datasets.train"))
             diagnostics.Add("datasets.train", "evaluate.models includes 'tuned' but there is no training data",
                 "add a datasets.train entry, or evaluate only [base]");
         if (m.Evaluate.Shots > 0 && m.Evaluate.FewshotPath is null && !diagnostics.HasTypeError("evaluate.fewshot_path"))
@@ -43,16 +44,11 @@ internal sealed class CrossKeyRules(ManifestDiagnostics diagnostics)
             var path = $"{listPath}[{i}]";
             if (spec.Format != format && !diagnostics.HasTypeError($"{path}.format"))
                 diagnostics.Add($"{path}.format", $"format must be '{format}' here ({why}), got '{spec.Format}'");
-            spec.Name ??= DefaultName(spec.Path);
-            if (spec.Name.Length == 0) continue;
+            if (string.IsNullOrEmpty(spec.Name)) continue;
             if (names.TryGetValue(spec.Name, out var first))
                 diagnostics.Add($"{path}.name", $"dataset name '{spec.Name}' is already used by {listPath}[{first}]",
                     "give each dataset a distinct name: reports are keyed by it");
             else names[spec.Name] = i;
         }
     }
-
-    /// <summary>The file or directory name without extension: data/igakuqa -> igakuqa, qa.jsonl -> qa.</summary>
-    private static string DefaultName(string path) =>
-        Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(path));
 }

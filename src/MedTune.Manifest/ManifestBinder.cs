@@ -101,7 +101,8 @@ internal sealed partial class ManifestBinder(ManifestDiagnostics diagnostics, Fu
             var item = Activator.CreateInstance(key.SectionType!)!;
             diagnostics.Written(itemPath, sequence.Items[i].Start);
             if (sequence.Items[i] is YamlMapping) BindSection(sequence.Items[i], item, itemPath);
-            else diagnostics.TypeError(itemPath, sequence.Items[i].Start, $"expected a mapping of keys, got {sequence.Items[i].Describe()}");
+            else diagnostics.TypeError(itemPath, sequence.Items[i].Start, $"expected a mapping of keys, got {sequence.Items[i].Describe()}",
+                sequence.Items[i] is YamlScalar scalar ? $"write the entry as '- path: {scalar.Value}'" : null);
             list.Add(item);
         }
     }

@@ -17,33 +17,38 @@ public static class ManifestJson
     // Non-ASCII text (Japanese titles) stays readable; the output is JSON data, never embedded in HTML.
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>A manifest section (or the whole <see cref="ExperimentManifest"/>) as a JSON object.</summary>
-    public static JsonObject Section(object section)
+    /// <summary>
+    /// A manifest section (or the whole <see cref="ExperimentManifest"/>) as a JSON object.
+    /// <paramref name="withPaths"/> false leaves out path keys (model.base, datasets.*.path, evaluate.fewshot_path):
+    /// a cache key that hashes the files' contents instead then does not change when data moves to another machine.
+    /// </summary>
+    public static JsonObject Section(object section, bool withPaths = true)
     {
         var obj = new JsonObject();
         foreach (var key in ManifestKeys.Of(section.GetType()).OrderBy(k => k.Name, StringComparer.Ordinal))
-            obj[key.Name] = Value(key, key.GetValue(section));
+            if (withPaths || !key.IsPath)
+                obj[key.Name] = Value(key, key.GetValue(section), withPaths);
         return obj;
     }
 
     /// <summary>Compact JSON text with object keys sorted (recursively); equal settings give equal text.</summary>
     public static string ToCanonicalString(JsonNode? node) => Sorted(node)?.ToJsonString(Compact) ?? "null";
 
-    private static JsonNode? Value(ManifestKey key, object? value) => value switch
+    private static JsonNode? Value(ManifestKey key, object? value, bool withPaths) => value switch
     {
         null => null,
         string s => JsonValue.Create(s),
         int i => JsonValue.Create(i),
         double d => JsonValue.Create(d),
         bool b => JsonValue.Create(b),
-        IList list when key.Kind == KeyKind.SectionList => new JsonArray(list.Cast<object>().Select(item => (JsonNode?)Section(item)).ToArray()),
+        IList list when key.Kind == KeyKind.SectionList => new JsonArray(list.Cast<object>().Select(item => (JsonNode?)Section(item, withPaths)).ToArray()),
         IList list => new JsonArray(list.Cast<object>().Select(item => item switch
         {
             string s => (JsonNode?)JsonValue.Create(s),
             int i => JsonValue.Create(i),
             _ => throw new InvalidOperationException($"{key.Name}: unexpected element {item.GetType().Name}"),
         }).ToArray()),
-        _ when key.Kind == KeyKind.Section => Section(value),
+        _ when key.Kind == KeyKind.Section => Section(value, withPaths),
         _ => throw new InvalidOperationException($"{key.Name}: unexpected value {value.GetType().Name}"),
     };
 

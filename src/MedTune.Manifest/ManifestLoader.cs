@@ -46,10 +46,10 @@ public static class ManifestLoader
         {
             throw new ManifestException(new ManifestError(path, 0, 0, "", "the file is not valid UTF-8", "save the manifest as UTF-8"));
         }
-        return Parse(text, fullPath, options);
+        return Parse(text, path, options);
     }
 
-    /// <summary>Parses manifest text; <paramref name="sourcePath"/> names it in errors and anchors relative paths.</summary>
+    /// <summary>Parses manifest text; <paramref name="sourcePath"/> names it in errors (as given) and anchors relative paths (made absolute).</summary>
     public static ExperimentManifest Parse(string yaml, string sourcePath) => Parse(yaml, sourcePath, ManifestLoadOptions.Default);
 
     public static ExperimentManifest Parse(string yaml, string sourcePath, ManifestLoadOptions options)
@@ -67,7 +67,7 @@ public static class ManifestLoader
                 $"a manifest is a mapping of keys (name:, model:, ...), got {root.Describe()}"));
 
         new ManifestBinder(diagnostics, options.Environment).BindSection(root, manifest, "");
-        DefaultEvalFormatToExam(manifest, diagnostics);
+        FillContextualDefaults(manifest, diagnostics);
         new AttributeRules(diagnostics).Check(manifest, "");
         new CrossKeyRules(diagnostics).Check(manifest);
         new PathRules(diagnostics, manifest.ManifestDirectory, options.CheckFiles).Apply(manifest);
@@ -75,10 +75,15 @@ public static class ManifestLoader
         return manifest;
     }
 
-    /// <summary>DatasetSpec.Format defaults to alpaca; under datasets.eval the only sensible default is exam.</summary>
-    private static void DefaultEvalFormatToExam(ExperimentManifest manifest, ManifestDiagnostics diagnostics)
+    /// <summary>
+    /// The two defaults that depend on context rather than living in an initialiser (both documented on the key):
+    /// a dataset's name is its file or directory name, and under datasets.eval the format is exam.
+    /// </summary>
+    private static void FillContextualDefaults(ExperimentManifest manifest, ManifestDiagnostics diagnostics)
     {
         for (var i = 0; i < manifest.Datasets.Eval.Count; i++)
             if (!diagnostics.IsWritten($"datasets.eval[{i}].format")) manifest.Datasets.Eval[i].Format = "exam";
+        foreach (var spec in manifest.Datasets.Train.Concat(manifest.Datasets.Eval))
+            spec.Name ??= Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(spec.Path));
     }
 }

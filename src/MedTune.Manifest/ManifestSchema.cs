@@ -35,8 +35,13 @@ public static class ManifestSchema
         var required = new JsonArray();
         foreach (var key in ManifestKeys.Of(section.GetType()))
         {
-            properties[key.Name] = KeySchema(key, key.GetValue(section), defs);
-            if (key.IsRequired) required.Add(key.Name);
+            var keySchema = KeySchema(key, key.GetValue(section), defs);
+            properties[key.Name] = keySchema;
+            // The loader also rejects a missing non-empty list without a default, and so a section that holds one.
+            var mustBeWritten = key.IsRequired
+                || (key.IsNonEmpty && key.GetValue(section) is IList { Count: 0 })
+                || (key.Kind == KeyKind.Section && keySchema.ContainsKey("required"));
+            if (mustBeWritten) required.Add(key.Name);
         }
         var obj = new JsonObject { ["type"] = "object", ["properties"] = properties, ["additionalProperties"] = false };
         if (required.Count > 0) obj["required"] = required;

@@ -57,13 +57,6 @@ internal sealed class YamlTreeReader
             throw new ManifestException(new ManifestError(file, line, column, "", message,
                 "check indentation (spaces only), quoting and the ':' after each key near this position"));
         }
-        catch (InvalidOperationException)
-        {
-            // YamlDotNet 18 throws this instead of a syntax error for some unterminated flow collections.
-            var at = reader._lastEventEnd;
-            throw new ManifestException(new ManifestError(file, at.Line, at.Column, "",
-                "YAML syntax error: the document cannot be parsed after this point", "check for an unclosed '[' or '{' or a missing ',' between items"));
-        }
     }
 
     /// <summary>1-based line and column of the first tab in a line's indentation.</summary>
@@ -83,7 +76,7 @@ internal sealed class YamlTreeReader
     {
         YamlNode? root = null;
         var documents = 0;
-        while (parser.MoveNext())
+        while (MoveNext(parser))
         {
             var current = parser.Current!;
             _lastEventEnd = new SourcePosition((int)current.End.Line, (int)current.End.Column);
@@ -115,8 +108,6 @@ internal sealed class YamlTreeReader
                     break;
                 case SequenceEnd or MappingEnd:
                     var done = _open.Pop();
-                    if (done.Node is YamlMapping && done.PendingKey is not null)
-                        throw Fail(current, "", "mapping key without a value");
                     Add(Anchored(done.Anchor, done.Node), ref root);
                     break;
                 default:
@@ -124,6 +115,20 @@ internal sealed class YamlTreeReader
             }
         }
         return root;
+    }
+
+    private bool MoveNext(IParser parser)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet 18 throws this instead of a syntax error for some unterminated flow collections.
+            throw new ManifestException(new ManifestError(_file, _lastEventEnd.Line, _lastEventEnd.Column, "",
+                "YAML syntax error: the document cannot be parsed after this point", "check for an unclosed '[' or '{' or a missing ',' between items"));
+        }
     }
 
     /// <summary>Adds a finished node to the open container, or makes it the document root.</summary>

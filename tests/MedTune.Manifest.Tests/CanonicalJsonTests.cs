@@ -91,6 +91,20 @@ public sealed class CanonicalJsonTests : IDisposable
     }
 
     [Fact]
+    public void Paths_can_be_left_out_for_content_hashed_cache_keys()
+    {
+        var m = _fixture.Load(Original.Replace("name: canonical", "name: canonical\nmodel: {base: models/tiny}"));
+
+        var datasets = ManifestJson.ToCanonicalString(ManifestJson.Section(m.Datasets, withPaths: false));
+        var model = ManifestJson.Section(m.Model, withPaths: false);
+
+        Assert.DoesNotContain("path", datasets);
+        Assert.Contains("\"name\":\"exam\"", datasets);
+        Assert.False(model.ContainsKey("base"));
+        Assert.Equal("models/tiny", (string?)ManifestJson.Section(m.Model)["base"]);
+    }
+
+    [Fact]
     public void Canonical_string_sorts_keys_of_any_json()
     {
         var node = JsonNode.Parse("""{"b": {"z": 1, "a": [3, {"y": 0.00030, "x": 1e3}]}, "a": null}""");

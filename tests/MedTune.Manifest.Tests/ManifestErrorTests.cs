@@ -122,6 +122,7 @@ public sealed class ManifestErrorTests : IDisposable
         { "no_training_data_for_tuned", "name: no-train\ndatasets:\n  eval:\n    - path: data/exam.jsonl\n" },
         { "duplicate_key", $"name: dup\nlora:\n  r: 8\n  r: 16\n{Data}" },
         { "wrong_structure", $"name: structure\nlora: 8\ntrain: [1, 2]\n{Data}\n  extra:\n    - not-a-mapping\n" },
+        { "dataset_entry_not_a_mapping", "name: entries\ndatasets:\n  train: [data/train.jsonl]\n  eval:\n    - path: data/exam.jsonl\n" },
         { "null_values", $"name: nulls\nseed:\nlora:\n  r: ~\n  target_modules:\n{Data}" },
         { "merge_key", $"name: merge\nbase: &b {{r: 8}}\nlora:\n  <<: *b\n{Data}" },
         { "syntax_error", """
@@ -185,6 +186,15 @@ public sealed class ManifestErrorTests : IDisposable
         Assert.Equal("train.lerning_rate", error.KeyPath);
         Assert.StartsWith("did you mean 'learning_rate'?", error.Hint);
         Assert.Contains("max_grad_norm", error.Hint);
+    }
+
+    [Fact]
+    public void Errors_name_the_file_as_the_user_gave_it()
+    {
+        var e = Assert.Throws<ManifestException>(() => ManifestLoader.Parse("name: bad name\n", "experiments/typo.yaml"));
+
+        Assert.Equal("experiments/typo.yaml", e.File);
+        Assert.Contains(e.Errors, error => error.ToString().StartsWith("experiments/typo.yaml:1:7: name: 'bad name' is not valid"));
     }
 
     [Fact]

@@ -13,7 +13,8 @@ public sealed class SchemaAndReferenceTests
         var schema = Schema;
 
         Assert.Equal("https://json-schema.org/draft/2020-12/schema", (string?)schema["$schema"]);
-        Assert.Equal(new[] { "name" }, schema["required"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal(new[] { "name", "datasets" }, schema["required"]!.AsArray().Select(n => (string?)n));
+        Assert.Equal(new[] { "eval" }, schema["properties"]!["datasets"]!["required"]!.AsArray().Select(n => (string?)n));
         var objects = Descendants(schema).OfType<JsonObject>().Where(o => o["type"] is JsonValue t && (string?)t == "object").ToList();
         Assert.True(objects.Count >= 10);
         Assert.All(objects, o => Assert.False((bool)o["additionalProperties"]!));
