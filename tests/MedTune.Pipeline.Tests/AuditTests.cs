@@ -72,6 +72,23 @@ public class PipelineStatusTests
     }
 
     [Fact]
+    public async Task Forced_rerun_with_a_different_output_makes_the_lock_stale_until_it_is_rewritten()
+    {
+        var (pipeline, lockFile) = await RunAndLock();
+        using var _ = pipeline;
+        pipeline.Bodies["report"] = (context, _) =>
+        {
+            File.WriteAllText(Path.Combine(context.OutputDirectory, "report.md"), "different this time");
+            return Task.CompletedTask;
+        };
+        var rerun = await pipeline.RunAsync(force: ["report"]);
+        var status = Status(pipeline, lockFile)["report"];
+        Assert.Equal(StageState.Stale, status.State);
+        Assert.Contains("is not the one the lock file records", Assert.Single(status.Reasons));
+        Assert.Equal(StageState.UpToDate, Status(pipeline, LockFile.FromRun("e", rerun, lockFile))["report"].State);
+    }
+
+    [Fact]
     public async Task A_crashed_run_leaves_nothing_that_status_calls_up_to_date()
     {
         using var pipeline = new FakePipeline();

@@ -2,7 +2,7 @@ namespace MedTune.Pipeline;
 
 public enum StageState
 {
-    /// <summary>The lock file's key equals the current key and the cache holds the entry.</summary>
+    /// <summary>The lock file's key equals the current key and the cache holds the entry with the locked output.</summary>
     UpToDate,
     /// <summary>Something the key depends on changed since the lock file was written (see reasons).</summary>
     Stale,
@@ -82,9 +82,14 @@ public static class PipelineStatus
             return new StageStatus(definition.Name, kind, StageState.NotInLock, key, null,
                 [entry is null ? "not run yet" : "cached, but the lock file has not recorded it"]);
         if (locked.Key == key)
-            return entry is null
-                ? new StageStatus(definition.Name, kind, StageState.Missing, key, locked.Key, [$"output not in the cache at {cache.EntryDirectory(kind, key)}"])
-                : new StageStatus(definition.Name, kind, StageState.UpToDate, key, locked.Key, []);
+        {
+            if (entry is null)
+                return new StageStatus(definition.Name, kind, StageState.Missing, key, locked.Key, [$"output not in the cache at {cache.EntryDirectory(kind, key)}"]);
+            if (entry.Record.OutputHash != locked.OutputHash) // e.g. a forced re-run of a non-deterministic stage
+                return new StageStatus(definition.Name, kind, StageState.Stale, key, locked.Key,
+                    [$"the cached output ({entry.Record.OutputHash[..12]}) is not the one the lock file records ({locked.OutputHash[..12]}); run again to update the lock file"]);
+            return new StageStatus(definition.Name, kind, StageState.UpToDate, key, locked.Key, []);
+        }
 
         reasons.AddRange(current.DescribeChangesSince(locked.ToKeyInputs()));
         if (reasons.Count == 0) reasons.Add("the cache key scheme changed (medtune upgrade)");

@@ -25,7 +25,8 @@ public sealed record RunEnvironment
     /// Describes this machine now. The machine facts are probed once per process; package versions are read
     /// each time because stages load their assemblies lazily.
     /// </summary>
-    public static RunEnvironment Capture(string? experimentDirectory) => new()
+    /// <param name="git">The experiment repository's state, probed once per run (<see cref="GitState.Of"/>).</param>
+    public static RunEnvironment Capture(GitState git) => new()
     {
         ToolVersion = ToolVersionText(),
         Os = RuntimeInformation.OSDescription + " (" + RuntimeInformation.OSArchitecture + ")",
@@ -35,7 +36,7 @@ public sealed record RunEnvironment
         Gpu = Machine.Value.Gpu,
         DotnetRuntime = RuntimeInformation.FrameworkDescription,
         Packages = LoadedPackageVersions(),
-        Git = GitState.Of(experimentDirectory),
+        Git = git,
     };
 
     private static readonly Lazy<(string CpuModel, long MemoryBytes, string Gpu)> Machine =

@@ -4,7 +4,7 @@ internal static class StageRecordBuilder
 {
     public static StageRecord Build(
         StageDefinition definition, StageKeyInputs keyInputs, string key, IReadOnlyDictionary<string, StageOutcome> upstream,
-        IReadOnlyList<HashedFile> files, DateTimeOffset startedAt, TimeSpan duration, StageContext context, string? experimentDirectory)
+        IReadOnlyList<HashedFile> files, DateTimeOffset startedAt, TimeSpan duration, StageContext context, GitState git)
     {
         var record = new StageRecord
         {
@@ -18,7 +18,7 @@ internal static class StageRecordBuilder
             StartedAt = startedAt,
             FinishedAt = startedAt + duration,
             DurationSeconds = Math.Round(duration.TotalSeconds, 3),
-            Environment = RunEnvironment.Capture(experimentDirectory),
+            Environment = RunEnvironment.Capture(git),
         };
         foreach (var input in definition.Inputs)
             record.Inputs[input.Name] = new RecordedInput(input.Path, keyInputs.Inputs[input.Name]);

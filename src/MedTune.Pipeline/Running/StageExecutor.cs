@@ -10,6 +10,8 @@ namespace MedTune.Pipeline;
 /// </summary>
 internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions options)
 {
+    private readonly Lazy<GitState> git = new(() => GitState.Of(options.ExperimentDirectory));
+
     private IStageReporter Reporter => options.Reporter;
 
     public async Task<StageOutcome> RunAsync(
@@ -71,7 +73,7 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
             cancellationToken.ThrowIfCancellationRequested();
             var files = ContentHasher.Uncached.HashFiles(buildDirectory, cancellationToken);
             clock.Stop();
-            var record = StageRecordBuilder.Build(definition, keyInputs, key, upstream, files, startedAt, clock.Elapsed, context, options.ExperimentDirectory);
+            var record = StageRecordBuilder.Build(definition, keyInputs, key, upstream, files, startedAt, clock.Elapsed, context, git.Value);
             entry = cache.Publish(buildDirectory, record);
         }
         catch
