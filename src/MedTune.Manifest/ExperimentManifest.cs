@@ -1,158 +1,207 @@
 namespace MedTune.Manifest;
 
 // The experiment manifest as C# types. YAML keys are the snake_case of the property names
-// (e.g. TargetModules <-> target_modules). Every default lives here, in one place, and is
-// documented in README.md ("Manifest reference"). Paths are as written in the YAML; the loader
-// resolves them relative to the manifest file into the Resolved* properties.
+// (e.g. TargetModules <-> target_modules). Every default lives here, in the initialisers, and every
+// key's description and allowed values live here, in the attributes (see ManifestAttributes.cs);
+// docs/manifest.md and `medtune schema` are generated from them. Paths are as written in the YAML
+// (after ${VAR} expansion); the loader resolves them relative to the manifest file into the
+// [NotAKey] Resolved* properties.
 
 /// <summary>Root of an experiment manifest (<c>experiments/NAME.yaml</c>).</summary>
 public sealed class ExperimentManifest
 {
-    /// <summary>Experiment name; names the lock file <c>NAME.lock.json</c>. Letters, digits, '-', '_', '.'.</summary>
+    public const string NamePattern = "^[A-Za-z0-9._-]+$";
+
+    [Doc("Experiment name; names the lock file NAME.lock.json and the report."), Required]
+    [Pattern(NamePattern, "letters, digits, '.', '_' and '-' only")]
     public string Name { get; set; } = "";
-    /// <summary>Seed for everything random: data order, LoRA init, dropout, bootstrap, option shuffling.</summary>
+
+    [Doc("Seed for everything random: data order, LoRA init, dropout, sampling, bootstrap, option shuffling."), Min(0)]
     public int Seed { get; set; } = 42;
+
+    [Doc("The base model to adapt.")]
     public ModelSection Model { get; set; } = new();
+    [Doc("LoRA adapter settings.")]
     public LoraSection Lora { get; set; } = new();
+    [Doc("Training data and evaluation data.")]
     public DatasetsSection Datasets { get; set; } = new();
+    [Doc("Optimiser and schedule for LoRA training.")]
     public TrainSection Train { get; set; } = new();
+    [Doc("ONNX export of the base and merged models.")]
     public ExportSection Export { get; set; } = new();
+    [Doc("Evaluation on exam questions.")]
     public EvaluateSection Evaluate { get; set; } = new();
+    [Doc("The comparison report.")]
     public ReportSection Report { get; set; } = new();
 
-    /// <summary>Absolute path of the manifest file this was loaded from (not a YAML key).</summary>
-    public string ManifestPath { get; set; } = "";
-    /// <summary>Directory of the manifest; relative paths resolve against it (not a YAML key).</summary>
+    /// <summary>Absolute path of the manifest file this was loaded from.</summary>
+    [NotAKey] public string ManifestPath { get; set; } = "";
+    /// <summary>Directory of the manifest; relative paths resolve against it.</summary>
     public string ManifestDirectory => Path.GetDirectoryName(ManifestPath) ?? ".";
+
+    /// <summary>The whole manifest in canonical JSON form (see <see cref="ManifestJson"/>).</summary>
+    public System.Text.Json.Nodes.JsonObject ToCanonicalJson() => ManifestJson.Section(this);
 }
 
 public sealed class ModelSection
 {
-    /// <summary>Path to a Hugging Face checkpoint directory, or <c>builtin:tiny-llama</c> / <c>builtin:tiny-neox</c>.</summary>
+    public static readonly IReadOnlyList<string> BuiltinNames = ["builtin:tiny-llama", "builtin:tiny-neox"];
+
+    [Doc("Hugging Face checkpoint directory (config.json, *.safetensors, tokenizer), or builtin:tiny-llama / builtin:tiny-neox."), PathValue]
     public string Base { get; set; } = "builtin:tiny-llama";
-    /// <summary><c>auto</c> (from config.json), <c>llama</c> or <c>gpt_neox</c>.</summary>
+    [Doc("Model architecture; auto reads model_type from config.json."), OneOf("auto", "llama", "gpt_neox")]
     public string Family { get; set; } = "auto";
-    /// <summary>Compute/storage dtype for training: <c>float32</c>, <c>bfloat16</c>, <c>float16</c>.</summary>
+    [Doc("Compute and storage dtype for training and merging."), OneOf("float32", "bfloat16", "float16")]
     public string Dtype { get; set; } = "float32";
-    /// <summary><c>auto</c>, <c>cpu</c> or <c>cuda</c> (TorchSharp device for train/merge).</summary>
+    [Doc("TorchSharp device for train/merge; auto uses CUDA when present."), OneOf("auto", "cpu", "cuda")]
     public string Device { get; set; } = "auto";
-    /// <summary>Human-readable memory requirement note (paper manifests state it); informational only.</summary>
+    [Doc("Human-readable memory requirement note; informational only.")]
     public string? Requires { get; set; }
 
     public bool IsBuiltin => Base.StartsWith("builtin:", StringComparison.Ordinal);
-    public string? ResolvedBasePath { get; set; }
+    /// <summary>Absolute checkpoint directory; null for a builtin model.</summary>
+    [NotAKey] public string? ResolvedBasePath { get; set; }
 }
 
 public sealed class LoraSection
 {
+    [Doc("LoRA rank."), Min(1)]
     public int R { get; set; } = 8;
+    [Doc("LoRA scaling numerator: the update is scaled by alpha/r (alpha/sqrt(r) with use_rslora)."), Min(0, Exclusive = true)]
     public double Alpha { get; set; } = 16;
+    [Doc("Dropout on the LoRA input during training."), Min(0), Max(1, Exclusive = true)]
     public double Dropout { get; set; } = 0.05;
-    /// <summary>Module names (e.g. q_proj, v_proj) or the single entry <c>all-linear</c>.</summary>
+    [Doc("Linear module names to adapt (e.g. q_proj, v_proj), or the single entry all-linear."), NonEmpty]
+    [Pattern("^[A-Za-z0-9_.-]+$", "a module name such as q_proj, or all-linear")]
     public List<string> TargetModules { get; set; } = new() { "q_proj", "v_proj" };
-    /// <summary>rsLoRA scaling alpha/sqrt(r) instead of alpha/r.</summary>
+    [Doc("rsLoRA scaling alpha/sqrt(r) instead of alpha/r.")]
     public bool UseRslora { get; set; } = false;
 }
 
 public sealed class DatasetsSection
 {
+    [Doc("Instruction data for LoRA training (needed when evaluate.models includes tuned).")]
     public List<DatasetSpec> Train { get; set; } = new();
+    [Doc("Exam questions to evaluate on."), NonEmpty]
     public List<DatasetSpec> Eval { get; set; } = new();
 }
 
 public sealed class DatasetSpec
 {
-    /// <summary>Short name used in reports; defaults to the file name without extension.</summary>
+    [Doc("Short name used in reports; defaults to the file or directory name without extension.")]
+    [Pattern(ExperimentManifest.NamePattern, "letters, digits, '.', '_' and '-' only")]
     public string? Name { get; set; }
-    /// <summary>A <c>.jsonl</c> file or a directory of <c>*.jsonl</c> (IgakuQA layout).</summary>
+    [Doc("A .jsonl file, or a directory searched recursively for *.jsonl (IgakuQA layout)."), Required, PathValue]
     public string Path { get; set; } = "";
-    /// <summary><c>alpaca</c> (instruction/input/output) or <c>exam</c> (IgakuQA/JJSIMQA question records).</summary>
+    [Doc("Record format: alpaca (instruction/input/output) or exam (IgakuQA/JJSIMQA question records); default alpaca under train, exam under eval."), OneOf("alpaca", "exam")]
     public string Format { get; set; } = "alpaca";
-    /// <summary>Training prompt template: <c>alpaca_ja</c> (default) or <c>alpaca_en</c>.</summary>
+    [Doc("Training prompt template."), OneOf("alpaca_ja", "alpaca_en")]
     public string Template { get; set; } = "alpaca_ja";
+    [Doc("Which records to keep (exam data).")]
     public DatasetFilters Filters { get; set; } = new();
-    /// <summary>Skip (and report) malformed records instead of failing.</summary>
+    [Doc("Skip (and report) malformed records instead of failing.")]
     public bool SkipInvalid { get; set; } = false;
 
-    public string? ResolvedPath { get; set; }
+    /// <summary>Absolute path of the file or directory.</summary>
+    [NotAKey] public string? ResolvedPath { get; set; }
 }
 
 public sealed class DatasetFilters
 {
-    /// <summary>Keep only questions whose <c>text_only</c> is true.</summary>
+    [Doc("Keep only questions whose text_only is true (false: only those with images; unset: all).")]
     public bool? TextOnly { get; set; }
-    /// <summary>Keep only questions with exactly this many choices.</summary>
+    [Doc("Keep only questions with exactly this many choices."), Min(1)]
     public int? Choices { get; set; }
-    /// <summary>Exam years (directory names such as 2018) to keep; empty = all.</summary>
+    [Doc("Exam years (directory names such as 2018) to keep; empty = all."), Min(1900), Max(2100)]
     public List<int> Years { get; set; } = new();
-    /// <summary>Sections (e.g. 112-A or A) to keep; empty = all.</summary>
+    [Doc("Sections (e.g. 112-A or A) to keep; empty = all."), Pattern("^[0-9]*-?[A-Za-z]+$", "a section such as 112-A or A")]
     public List<string> Sections { get; set; } = new();
-    /// <summary>Keep at most this many questions (first N after filtering); null = all.</summary>
+    [Doc("Keep at most this many questions (the first N after filtering); unset = all."), Min(1)]
     public int? Limit { get; set; }
 }
 
 public sealed class TrainSection
 {
+    [Doc("Passes over the training data."), Min(1)]
     public int Epochs { get; set; } = 3;
-    /// <summary>If set, overrides epochs.</summary>
+    [Doc("Optimizer steps to run; if set, overrides epochs."), Min(1)]
     public int? MaxSteps { get; set; }
+    [Doc("Peak AdamW learning rate."), Min(0, Exclusive = true)]
     public double LearningRate { get; set; } = 3e-4;
-    /// <summary><c>constant</c>, <c>linear</c> or <c>cosine</c>.</summary>
+    [Doc("Learning-rate schedule after warm-up."), OneOf("constant", "linear", "cosine")]
     public string Scheduler { get; set; } = "cosine";
+    [Doc("Linear warm-up from 0 over this many optimizer steps."), Min(0)]
     public int WarmupSteps { get; set; } = 0;
+    [Doc("Examples per micro-batch."), Min(1)]
     public int BatchSize { get; set; } = 4;
+    [Doc("Micro-batches per optimizer step (effective batch = batch_size x this)."), Min(1)]
     public int GradientAccumulationSteps { get; set; } = 1;
+    [Doc("Examples are truncated to this many tokens."), Min(8)]
     public int MaxSeqLength { get; set; } = 256;
+    [Doc("AdamW decoupled weight decay."), Min(0)]
     public double WeightDecay { get; set; } = 0.0;
+    [Doc("Clip the gradient norm to this value; 0 disables clipping."), Min(0)]
     public double MaxGradNorm { get; set; } = 1.0;
-    /// <summary><c>response</c> (loss on response tokens only) or <c>all</c>.</summary>
+    [Doc("Which tokens carry loss: response (the answer only) or all."), OneOf("response", "all")]
     public string TrainOn { get; set; } = "response";
-    /// <summary>Write a resumable checkpoint every N optimizer steps (0 = only at the end).</summary>
+    [Doc("Write a resumable checkpoint every N optimizer steps (0 = only at the end)."), Min(0)]
     public int CheckpointEvery { get; set; } = 50;
-    /// <summary>Log one line every N optimizer steps.</summary>
+    [Doc("Log one line every N optimizer steps."), Min(1)]
     public int LogEvery { get; set; } = 1;
 }
 
 public sealed class ExportSection
 {
+    [Doc("ONNX opset version."), Min(17), Max(23)]
     public int Opset { get; set; } = 21;
-    /// <summary><c>fp32</c>, <c>fp16</c> or <c>int4</c> (weight-only, MatMulNBits).</summary>
+    [Doc("Weight precision of the exported model (int4 = weight-only MatMulNBits)."), OneOf("fp32", "fp16", "int4")]
     public string Precision { get; set; } = "fp32";
 }
 
 public sealed class EvaluateSection
 {
-    /// <summary>Which models to evaluate: any of <c>base</c>, <c>tuned</c>.</summary>
+    [Doc("Which models to evaluate."), NonEmpty, OneOf("base", "tuned")]
     public List<string> Models { get; set; } = new() { "base", "tuned" };
-    /// <summary><c>alpaca_ja_option_text</c> (paper), <c>step_by_step</c>, <c>igakuqa_letters</c>.</summary>
+    [Doc("Prompt template: alpaca_ja_option_text (the paper's: answer with the option text), step_by_step, igakuqa_letters."),
+     OneOf("alpaca_ja_option_text", "step_by_step", "igakuqa_letters")]
     public string Template { get; set; } = "alpaca_ja_option_text";
+    [Doc("Few-shot exemplars put before each question."), Min(0)]
     public int Shots { get; set; } = 0;
-    /// <summary>File of few-shot exemplars (exam record format); required when shots &gt; 0.</summary>
+    [Doc("File of few-shot exemplars in exam record format; required when shots > 0."), PathValue]
     public string? FewshotPath { get; set; }
+    [Doc("Shuffle the options of each question (seeded) to test position bias.")]
     public bool ShuffleOptions { get; set; } = false;
+    [Doc("How answers are generated.")]
     public DecodingSection Decoding { get; set; } = new();
+    [Doc("Questions generated together."), Min(1)]
     public int BatchSize { get; set; } = 8;
-    /// <summary>Metrics to report: <c>accuracy</c>, <c>exact_match</c>, <c>gestalt</c>, <c>letter</c>, <c>loglik</c>.</summary>
+    [Doc("Metrics to report."), NonEmpty, OneOf("accuracy", "exact_match", "gestalt", "letter", "loglik")]
     public List<string> Metrics { get; set; } = new() { "accuracy", "exact_match", "gestalt" };
-    /// <summary><c>auto</c> (CUDA execution provider where present), <c>cpu</c> or <c>cuda</c>.</summary>
+    [Doc("ONNX Runtime device; auto uses the CUDA execution provider when present."), OneOf("auto", "cpu", "cuda")]
     public string Device { get; set; } = "auto";
+    [Doc("Bootstrap resamples for confidence intervals (0 = none)."), Min(0)]
     public int BootstrapResamples { get; set; } = 1000;
 
-    public string? ResolvedFewshotPath { get; set; }
+    /// <summary>Absolute path of the few-shot file, when one is given.</summary>
+    [NotAKey] public string? ResolvedFewshotPath { get; set; }
 }
 
 public sealed class DecodingSection
 {
-    /// <summary><c>greedy</c> or <c>sample</c>.</summary>
+    [Doc("greedy (argmax) or sample (seeded)."), OneOf("greedy", "sample")]
     public string Strategy { get; set; } = "greedy";
+    [Doc("Sampling temperature (sample only)."), Min(0, Exclusive = true)]
     public double Temperature { get; set; } = 1.0;
+    [Doc("Nucleus sampling mass (sample only)."), Min(0, Exclusive = true), Max(1)]
     public double TopP { get; set; } = 1.0;
+    [Doc("Most tokens generated per answer."), Min(1)]
     public int MaxNewTokens { get; set; } = 32;
 }
 
 public sealed class ReportSection
 {
+    [Doc("Report title; empty = the experiment name.")]
     public string Title { get; set; } = "";
-    /// <summary>Any of <c>md</c>, <c>html</c>, <c>json</c>.</summary>
+    [Doc("Report files to write."), NonEmpty, OneOf("md", "html", "json")]
     public List<string> Formats { get; set; } = new() { "md", "html", "json" };
 }
