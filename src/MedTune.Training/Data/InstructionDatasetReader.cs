@@ -131,6 +131,8 @@ public static class InstructionDatasetReader
         foreach (var answer in answers)
         {
             var letter = answer is JsonValue v && v.TryGetValue<string>(out var s) ? s.Trim() : throw new DatasetException($"{where}: answer entries must be strings.");
+            // IgakuQA 112B30 accepts "a or d": train on the first accepted answer.
+            if (letter.Contains(" or ", StringComparison.Ordinal)) letter = letter[..letter.IndexOf(" or ", StringComparison.Ordinal)].Trim();
             if (choiceTexts.Count == 0) { answerTexts.Add(letter); continue; } // numeric-answer questions have no options
             var index = letter.Length == 1 ? char.ToLowerInvariant(letter[0]) - 'a' : -1;
             if (index < 0 || index >= choiceTexts.Count)

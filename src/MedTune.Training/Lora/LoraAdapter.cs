@@ -36,7 +36,7 @@ public static class LoraAdapter
     public static IEnumerable<NamedTensorData> TensorData(LoraInjection injection) =>
         injection.NamedParameters().Select(p => ToTensorData(p.PeftName, p.Parameter));
 
-    internal static NamedTensorData ToTensorData(string name, Tensor tensor)
+    public static NamedTensorData ToTensorData(string name, Tensor tensor)
     {
         using var cpu = tensor.detach().to_type(ScalarType.Float32).cpu().contiguous();
         var values = cpu.data<float>().ToArray();

@@ -35,6 +35,8 @@ public static class LoraInjector
         {
             var layer = new LoraLayer(linear.InFeatures, linear.OutFeatures, lora.R, lora.Alpha, lora.Dropout, lora.UseRslora, dropoutGenerator);
             layer.to(linear.weight.device);
+            layer.train(model.training); // a new module starts in training mode; follow the model's mode
+
             linear.Adapter = layer;
             layers.Add((path, layer));
         }
