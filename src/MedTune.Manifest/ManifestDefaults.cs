@@ -89,7 +89,8 @@ public static class ManifestDefaults
                  Do not edit by hand: run `MEDTUNE_UPDATE_DOCS=1 dotnet test tests/MedTune.Manifest.Tests`. -->
 
             An experiment is one YAML file, `experiments/NAME.yaml`. Keys are the snake_case names below;
-            every key except `name` and the dataset paths has a default, so a manifest only states what differs.
+            every key has a default except `name` and `datasets.eval` (at least one exam dataset, each with a `path`),
+            so a manifest only states what differs.
             `experiments/quickstart.yaml` is a commented example. Editors can validate as you type with the
             JSON Schema from `medtune schema`.
 
@@ -101,10 +102,10 @@ public static class ManifestDefaults
               and is rejected where a number is expected. `3e-4` and `0.0003` are the same value. Booleans are `true`/`false`.
             - **Environment variables.** In string values, `${NAME}` is replaced by the variable's value (an error when it
               is unset) and `${NAME:-default}` by the value or, when it is unset or empty, by `default`. `$$` is a literal `$`.
-              Typical use: `base: ${MEDTUNE_MODELS:-../models}/open-calm-7b`.
+              Numbers and booleans are not expanded. Typical use: `base: ${MEDTUNE_MODELS:-../models}/open-calm-7b`.
             - **Paths** (model directory, datasets, few-shot file) are relative to the manifest's directory.
-              The model directory, every dataset and the few-shot file must exist (`medtune validate --no-check-files`
-              skips this check). A dataset path is a `.jsonl` file or a directory searched recursively for `*.jsonl`.
+              The model directory (with its `config.json`), every dataset and the few-shot file must exist
+              (`medtune validate --no-check-files` skips this check). A dataset path is a `.jsonl` file or a directory searched recursively for `*.jsonl`.
             - **Builtin models.** `builtin:tiny-llama` and `builtin:tiny-neox` are small random-initialised models for tests
               and the quickstart; they need no download.
             - **Limits.** One YAML document per file, at most 1 MiB, at most 10,000 nodes and 64 levels of nesting with
