@@ -39,6 +39,21 @@ public class ContentHasherTests
     }
 
     [Fact]
+    public void Symbolic_links_are_followed_and_link_loops_are_a_clear_error()
+    {
+        using var dir = new TempDirectory();
+        using var elsewhere = new TempDirectory();
+        File.WriteAllText(elsewhere.File("blob"), "weights");
+        File.CreateSymbolicLink(dir.File("model.safetensors"), elsewhere.File("blob")); // Hugging Face cache layout
+        Assert.Equal(ContentHasher.Uncached.HashFile(elsewhere.File("blob")), ContentHasher.Uncached.HashFiles(dir.Path).Single().Sha256);
+
+        Directory.CreateDirectory(dir.File("sub"));
+        Directory.CreateSymbolicLink(dir.File("sub/loop"), dir.Path);
+        var error = Assert.Throws<IOException>(() => ContentHasher.Uncached.HashDirectory(dir.Path));
+        Assert.Contains("link loop", error.Message);
+    }
+
+    [Fact]
     public void Missing_path_is_a_clear_error()
     {
         var error = Assert.Throws<FileNotFoundException>(() => ContentHasher.Uncached.HashPath("/nonexistent/medtune/x"));

@@ -78,21 +78,34 @@ public sealed class ContentHasher
     public static IReadOnlyList<string> ListFiles(string directory)
     {
         var result = new List<string>();
-        Collect(new DirectoryInfo(directory), "", result);
+        var root = new DirectoryInfo(directory);
+        Collect(root, "", result, [RealPath(root)]);
         result.Sort(StringComparer.Ordinal);
         return result;
     }
 
-    private static void Collect(DirectoryInfo directory, string prefix, List<string> result)
+    /// <param name="ancestors">Real paths of the directories being walked, to catch symbolic-link loops.</param>
+    private static void Collect(DirectoryInfo directory, string prefix, List<string> result, HashSet<string> ancestors)
     {
         foreach (var entry in directory.EnumerateFileSystemInfos())
         {
             if (entry.Name.StartsWith(SkippedPrefix, StringComparison.Ordinal)) continue;
             var relative = prefix + entry.Name;
-            if (entry is DirectoryInfo sub) Collect(sub, relative + "/", result);
-            else result.Add(relative);
+            if (entry is not DirectoryInfo sub)
+            {
+                result.Add(relative);
+                continue;
+            }
+            var real = RealPath(sub);
+            if (!ancestors.Add(real))
+                throw new IOException($"'{sub.FullName}' is a symbolic link back to '{real}', which it is inside of; remove the link loop.");
+            Collect(sub, relative + "/", result, ancestors);
+            ancestors.Remove(real);
         }
     }
+
+    private static string RealPath(DirectoryInfo directory) =>
+        directory.LinkTarget is null ? directory.FullName : directory.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? directory.FullName;
 
     private static string HashStream(string path, CancellationToken cancellationToken)
     {
