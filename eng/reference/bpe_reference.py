@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Independent reference encoder for byte-level BPE tokenizer.json files (GPT-2 / GPT-NeoX style).
+
+Written from the published algorithm, not from medtune's C#: bytes_to_unicode, the GPT-2 pre-tokenisation
+regex evaluated by the `regex` module (Debian python3-regex, code-point based), added tokens split first
+(longest match), and GPT-2's original `bpe()` loop (merge the lowest-ranked adjacent pair everywhere, repeat).
+
+usage: bpe_reference.py TOKENIZER_JSON < sentences.txt > ids.txt   (one line of space-separated ids per input line)
+"""
+import json
+import sys
+
+import regex
+
+GPT2_PATTERN = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
+
+
+def bytes_to_unicode():
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return dict(zip(bs, map(chr, cs)))
+
+
+class Reference:
+    def __init__(self, path):
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        model = data["model"]
+        assert model["type"] == "BPE"
+        assert data["pre_tokenizer"]["type"] == "ByteLevel" and not data["pre_tokenizer"]["add_prefix_space"]
+        self.vocab = model["vocab"]
+        merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in model["merges"]]
+        self.ranks = {pair: rank for rank, pair in enumerate(merges)}
+        self.added = {t["content"]: t["id"] for t in data.get("added_tokens", [])}
+        self.byte_encoder = bytes_to_unicode()
+
+    def bpe(self, token):
+        word = list(token)
+        while len(word) > 1:
+            pairs = {(word[i], word[i + 1]) for i in range(len(word) - 1)}
+            best = min(pairs, key=lambda p: self.ranks.get(p, float("inf")))
+            if best not in self.ranks:
+                break
+            merged, i = [], 0
+            while i < len(word):
+                if i < len(word) - 1 and (word[i], word[i + 1]) == best:
+                    merged.append(word[i] + word[i + 1])
+                    i += 2
+                else:
+                    merged.append(word[i])
+                    i += 1
+            word = merged
+        return word
+
+    def split_added(self, text):
+        tokens = sorted(self.added, key=len, reverse=True)
+        pieces, start, i = [], 0, 0
+        while i < len(text):
+            match = next((t for t in tokens if text.startswith(t, i)), None)
+            if match is None:
+                i += 1
+                continue
+            if i > start:
+                pieces.append((text[start:i], None))
+            pieces.append((match, self.added[match]))
+            i += len(match)
+            start = i
+        if start < len(text):
+            pieces.append((text[start:], None))
+        return pieces
+
+    def encode(self, text):
+        ids = []
+        for piece, added_id in self.split_added(text):
+            if added_id is not None:
+                ids.append(added_id)
+                continue
+            for word in GPT2_PATTERN.findall(piece):
+                chars = "".join(self.byte_encoder[b] for b in word.encode("utf-8"))
+                ids.extend(self.vocab[t] for t in self.bpe(chars))
+        return ids
+
+
+def main():
+    reference = Reference(sys.argv[1])
+    for line in sys.stdin.read().split("\n"):
+        if line:
+            print(" ".join(map(str, reference.encode(line.replace("\\n", "\n")))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+using MedTune.Checkpoints;
+using MedTune.Checkpoints.Tokenization;
+using MedTune.Testing;
+
+namespace MedTune.Inference.Tests.Tokenization;
+
+public sealed class LoadingTests
+{
+    [Fact]
+    public void GenerationConfigAddsEosIds()
+    {
+        using var temp = new TempDirectory();
+        BuiltinTokenizers.Write(BuiltinTokenizers.GptNeoX, temp.Path);
+        File.WriteAllText(temp.File("generation_config.json"), """{"eos_token_id": [0, 5], "bos_token_id": 0}""");
+        File.WriteAllText(temp.File("config.json"), """{"eos_token_id": 7}""");
+        var tokenizer = TextTokenizer.Load(temp.Path);
+        Assert.Equal([0, 5, 7], tokenizer.EosIds);
+    }
+
+    [Fact]
+    public void FilesToCopyListsTheTokenizerFilesPresent()
+    {
+        using var temp = new TempDirectory();
+        BuiltinTokenizers.Write(BuiltinTokenizers.Llama, temp.Path);
+        var tokenizer = TextTokenizer.Load(temp.Path);
+        Assert.Equal(["special_tokens_map.json", "tokenizer.model", "tokenizer_config.json"],
+            tokenizer.FilesToCopy.Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void MissingTokenizerNamesBothFileKinds()
+    {
+        using var temp = new TempDirectory();
+        var e = Assert.Throws<CheckpointException>(() => TextTokenizer.Load(temp.Path));
+        Assert.Contains("tokenizer.json", e.Message);
+        Assert.Contains("tokenizer.model", e.Message);
+    }
+
+    [Fact]
+    public void MalformedConfigNamesFileAndLine()
+    {
+        using var temp = new TempDirectory();
+        BuiltinTokenizers.Write(BuiltinTokenizers.Llama, temp.Path);
+        File.WriteAllText(temp.File("tokenizer_config.json"), "{\n  \"add_bos_token\": true,\n  \"bos_token\": \n}");
+        var e = Assert.Throws<CheckpointException>(() => TextTokenizer.Load(temp.Path));
+        Assert.Contains("tokenizer_config.json", e.Message);
+        Assert.Contains("line 4", e.Message);
+    }
+
+    [Fact]
+    public void UnknownSpecialTokenNamesTheKey()
+    {
+        using var temp = new TempDirectory();
+        BuiltinTokenizers.Write(BuiltinTokenizers.GptNeoX, temp.Path);
+        File.WriteAllText(temp.File("tokenizer_config.json"), """{"eos_token": "<|im_end|>"}""");
+        var e = Assert.Throws<CheckpointException>(() => TextTokenizer.Load(temp.Path));
+        Assert.Contains("eos_token", e.Message);
+        Assert.Contains("<|im_end|>", e.Message);
+    }
+
+    [Fact]
+    public void CorruptSentencePieceModelIsReported()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.File("tokenizer.model"), [0x0A, 0xFF, 0xFF, 0x01]);
+        var e = Assert.Throws<CheckpointException>(() => TextTokenizer.Load(temp.Path));
+        Assert.Contains("tokenizer.model", e.Message);
+    }
+
+    [Fact]
+    public void UnsupportedTokenizerJsonNamesTheKey()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("tokenizer.json"), """{"model": {"type": "WordPiece", "vocab": {}}}""");
+        var e = Assert.Throws<CheckpointException>(() => TextTokenizer.Load(temp.Path));
+        Assert.Contains("model.type", e.Message);
+        Assert.Contains("WordPiece", e.Message);
+    }
+}
