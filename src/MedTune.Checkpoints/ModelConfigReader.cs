@@ -17,13 +17,19 @@ internal sealed class ModelConfigReader(JsonObject json, string source)
     private ModelFamily ReadFamily()
     {
         var modelType = OptionalString("model_type");
-        var architectures = json["architectures"] as JsonArray;
-        var architecture = architectures?.FirstOrDefault()?.GetValue<string>();
+        var architecture = json["architectures"] switch
+        {
+            null => null,
+            JsonArray { Count: 0 } => null,
+            JsonArray array when array[0] is JsonValue first && first.GetValueKind() == JsonValueKind.String => first.GetValue<string>(),
+            _ => throw Error("architectures", "must be a list of class names such as [\"LlamaForCausalLM\"]."),
+        };
         if (modelType is not null && LlamaModelTypes.Contains(modelType) || architecture is "LlamaForCausalLM" or "MistralForCausalLM")
             return ModelFamily.Llama;
         if (modelType == "gpt_neox" || architecture == "GPTNeoXForCausalLM")
             return ModelFamily.GptNeoX;
-        throw Error("model_type", $"unsupported architecture '{architecture ?? modelType ?? "(none)"}'. medtune supports Llama-family (model_type llama/mistral) and GPT-NeoX (gpt_neox) decoders.");
+        var key = architecture is not null ? "architectures" : "model_type";
+        throw Error(key, $"unsupported architecture '{architecture ?? modelType ?? "(none)"}'. medtune supports Llama-family (model_type llama/mistral, LlamaForCausalLM) and GPT-NeoX (gpt_neox, GPTNeoXForCausalLM) decoders.");
     }
 
     private ModelConfig ReadLlama()
@@ -34,7 +40,7 @@ internal sealed class ModelConfigReader(JsonObject json, string source)
         if (OptionalInt("head_dim") is null && hidden % heads != 0)
             throw Error("num_attention_heads", $"hidden_size {hidden} is not divisible by num_attention_heads {heads}.");
         var kvHeads = OptionalInt("num_key_value_heads") ?? heads;
-        if (heads % kvHeads != 0)
+        if (kvHeads <= 0 || heads % kvHeads != 0)
             throw Error("num_key_value_heads", $"{kvHeads} does not divide num_attention_heads {heads}.");
         var act = OptionalString("hidden_act") ?? "silu";
         if (act != "silu")
@@ -80,6 +86,9 @@ internal sealed class ModelConfigReader(JsonObject json, string source)
         var rotaryPct = OptionalDouble("rotary_pct") ?? 1.0;
         if (rotaryPct is <= 0 or > 1)
             throw Error("rotary_pct", $"{rotaryPct} is outside (0, 1].");
+        var rotaryDim = (int)(hidden / heads * rotaryPct);
+        if (rotaryDim == 0 || rotaryDim % 2 != 0)
+            throw Error("rotary_pct", $"gives {rotaryDim} rotary dimensions per head (head_dim {hidden / heads} × {rotaryPct}); rotary embeddings need an even, non-zero count.");
         return new ModelConfig
         {
             Family = ModelFamily.GptNeoX,
@@ -95,6 +104,7 @@ internal sealed class ModelConfigReader(JsonObject json, string source)
             LayerNormEps = OptionalDouble("layer_norm_eps") ?? 1e-5,
             TieWordEmbeddings = OptionalBool("tie_word_embeddings") ?? false,
             RotaryPct = rotaryPct,
+            AttentionBias = OptionalBool("attention_bias") ?? true,
             UseParallelResidual = OptionalBool("use_parallel_residual") ?? true,
             HiddenAct = act,
             BosTokenId = OptionalInt("bos_token_id"),
@@ -108,26 +118,38 @@ internal sealed class ModelConfigReader(JsonObject json, string source)
     private RopeScaling? ReadRopeScaling()
     {
         if (json["rope_scaling"] is not JsonObject scaling) return null;
-        var type = (scaling["rope_type"] ?? scaling["type"])?.GetValue<string>();
-        double Factor() => scaling["factor"]?.GetValue<double>() ?? throw Error("rope_scaling.factor", "is required.");
-        return type switch
+        var type = (scaling["rope_type"] ?? scaling["type"]) is JsonValue t && t.GetValueKind() == JsonValueKind.String
+            ? t.GetValue<string>()
+            : throw Error("rope_scaling.rope_type", "is required (a string such as \"linear\" or \"llama3\").");
+        double Number(string key, double? fallback)
         {
-            "linear" => new RopeScaling("linear", Factor()),
-            "llama3" => new RopeScaling("llama3", Factor(),
-                scaling["low_freq_factor"]?.GetValue<double>() ?? 1,
-                scaling["high_freq_factor"]?.GetValue<double>() ?? 4,
-                scaling["original_max_position_embeddings"]?.GetValue<int>() ?? 8192),
+            if (scaling[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number) return v.GetValue<double>();
+            if (scaling[key] is null && fallback is { } f) return f;
+            throw Error($"rope_scaling.{key}", scaling[key] is null ? "is required." : "must be a number.");
+        }
+        var rope = type switch
+        {
+            "linear" => new RopeScaling("linear", Number("factor", null)),
+            "llama3" => new RopeScaling("llama3", Number("factor", null),
+                Number("low_freq_factor", 1), Number("high_freq_factor", 4),
+                (int)Number("original_max_position_embeddings", 8192)),
             "default" => null,
-            _ => throw Error("rope_scaling.type", $"'{type}' is not supported (linear and llama3 are)."),
+            _ => throw Error("rope_scaling.rope_type", $"'{type}' is not supported (linear and llama3 are)."),
         };
+        if (rope is { Factor: <= 0 })
+            throw Error("rope_scaling.factor", "must be positive.");
+        if (rope is { Type: "llama3" } && rope.HighFrequencyFactor <= rope.LowFrequencyFactor)
+            throw Error("rope_scaling.high_freq_factor", "must exceed low_freq_factor.");
+        return rope;
     }
 
     private IReadOnlyList<int> ReadEosIds() => json["eos_token_id"] switch
     {
         null => [],
-        JsonArray array => array.Select(n => n!.GetValue<int>()).ToArray(),
+        JsonArray array => array.Select(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var id)
+            ? id : throw Error("eos_token_id", "must be an integer or a list of integers.")).ToArray(),
         JsonValue value when value.GetValueKind() == JsonValueKind.Null => [],
-        JsonValue value => [value.GetValue<int>()],
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<int>(out var id) => [id],
         _ => throw Error("eos_token_id", "must be an integer or a list of integers."),
     };
 
@@ -140,7 +162,9 @@ internal sealed class ModelConfigReader(JsonObject json, string source)
     }
 
     private int RequiredInt(string key) =>
-        OptionalInt(key) ?? throw Error(key, "is required.");
+        OptionalInt(key) is { } value
+            ? value > 0 ? value : throw Error(key, $"must be positive, not {value}.")
+            : throw Error(key, "is required.");
 
     private int? OptionalInt(string key) => Read(key, n => n.GetValueKind() == JsonValueKind.Number ? n.GetValue<int>() : throw Error(key, "must be an integer."));
 

@@ -8,6 +8,7 @@ namespace MedTune.Models;
 /// A linear projection <c>y = x Wᵀ + b</c> whose parameters carry the Hugging Face names (<c>weight</c>, <c>bias</c>),
 /// with an optional <see cref="Adapter"/> whose output is added: the attachment point for LoRA
 /// (<c>y = W x + b + adapter(x)</c>), so the model code never needs to know about fine-tuning.
+/// The weights start uninitialised (they are always loaded or generated), and frozen.
 /// </summary>
 public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
 {
@@ -15,10 +16,10 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     public Parameter? bias;
     private nn.Module<Tensor, Tensor>? adapter;
 
-    public AdaptableLinear(long inFeatures, long outFeatures, bool hasBias, string name = "linear") : base(name)
+    public AdaptableLinear(long inFeatures, long outFeatures, bool hasBias, string name = "linear", ScalarType dtype = ScalarType.Float32) : base(name)
     {
-        weight = new Parameter(empty(outFeatures, inFeatures), requires_grad: false);
-        bias = hasBias ? new Parameter(zeros(outFeatures), requires_grad: false) : null;
+        weight = new Parameter(empty(outFeatures, inFeatures, dtype), requires_grad: false);
+        bias = hasBias ? new Parameter(zeros(outFeatures, dtype), requires_grad: false) : null;
         RegisterComponents();
     }
 
@@ -40,6 +41,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var output = nn.functional.linear(input, weight, bias);
-        return adapter is null ? output : output.add_(adapter.call(input));
+        // Out of place: an in-place add would make autograd save a tensor it then sees modified.
+        return adapter is null ? output : output + adapter.call(input);
     }
 }

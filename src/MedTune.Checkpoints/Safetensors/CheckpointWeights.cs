@@ -29,10 +29,11 @@ public sealed class CheckpointWeights : IDisposable
         var index = Path.Combine(modelDirectory, IndexFileName);
         if (File.Exists(index)) return OpenSharded(modelDirectory, index);
         if (File.Exists(single)) return FromFiles([SafetensorsFile.Open(single)]);
-        var pickle = new[] { "pytorch_model.bin", "pytorch_model.bin.index.json", "model.pt" }
-            .Select(n => Path.Combine(modelDirectory, n)).FirstOrDefault(File.Exists);
-        if (pickle is not null) SafetensorsFile.RefusePickle(pickle.Replace(".index.json", ""));
-        throw new CheckpointException($"{modelDirectory}: no {SingleFileName} or {IndexFileName} found. Point model.base at a Hugging Face model directory.");
+        if (!Directory.Exists(modelDirectory))
+            throw new CheckpointException($"{modelDirectory}: model directory not found.");
+        if (PickleCheckpoints.Find(modelDirectory) is { } pickle)
+            throw PickleCheckpoints.Refusal(pickle);
+        throw new CheckpointException($"{modelDirectory}: no {SingleFileName} or {IndexFileName} found. Point model.base at a Hugging Face model directory with safetensors weights.");
     }
 
     private static CheckpointWeights OpenSharded(string directory, string indexPath)
@@ -53,8 +54,10 @@ public sealed class CheckpointWeights : IDisposable
         {
             foreach (var (tensor, shardNode) in weightMap)
             {
-                var shard = shardNode?.GetValue<string>() ?? throw new CheckpointException($"{indexPath}: weight_map.{tensor} is not a file name.");
-                if (shard.Contains('/') || shard.Contains('\\'))
+                var shard = shardNode is JsonValue value && value.GetValueKind() == JsonValueKind.String
+                    ? value.GetValue<string>()
+                    : throw new CheckpointException($"{indexPath}: weight_map.{tensor} is not a file name.");
+                if (shard.Contains('/') || shard.Contains('\\') || shard is "." or "..")
                     throw new CheckpointException($"{indexPath}: weight_map.{tensor} names '{shard}' outside the model directory.");
                 if (!files.TryGetValue(shard, out var file))
                     files[shard] = file = SafetensorsFile.Open(Path.Combine(directory, shard));
@@ -79,6 +82,11 @@ public sealed class CheckpointWeights : IDisposable
     public TensorInfo Info(string name) => FileOf(name).Info(name);
 
     public void CopyBytes(string name, Span<byte> destination) => FileOf(name).CopyBytes(name, destination);
+
+    public void CopyBytes(string name, long offset, Span<byte> destination) => FileOf(name).CopyBytes(name, offset, destination);
+
+    /// <summary>The file holding <paramref name="name"/> (for messages).</summary>
+    public string PathOf(string name) => FileOf(name).Path;
 
     public byte[] ReadBytes(string name) => FileOf(name).ReadBytes(name);
 

@@ -34,8 +34,8 @@ internal static class SafetensorsHeader
             {
                 if (property.Name == "__metadata__")
                     ReadMetadata(property.Value, metadata, path);
-                else
-                    tensors[property.Name] = ReadTensor(property.Name, property.Value, dataLength, path);
+                else if (!tensors.TryAdd(property.Name, ReadTensor(property.Name, property.Value, dataLength, path)))
+                    throw Corrupt(path, $"tensor '{property.Name}' is listed twice");
             }
             CheckCoverage(tensors.Values, dataLength, path);
             return (tensors, metadata);
@@ -90,10 +90,12 @@ internal static class SafetensorsHeader
         {
             if (tensor.Begin < expected)
                 throw Corrupt(path, $"tensor '{tensor.Name}' overlaps the tensor before it");
+            if (tensor.Begin > expected)
+                throw Corrupt(path, $"bytes [{expected}, {tensor.Begin}) before tensor '{tensor.Name}' belong to no tensor");
             expected = tensor.End;
         }
-        if (expected > dataLength)
-            throw Corrupt(path, "tensor data runs past the end of the file (truncated file?)");
+        if (expected != dataLength)
+            throw Corrupt(path, $"the data section is {dataLength} bytes but the tensors cover {expected}");
     }
 
     public static CheckpointException Corrupt(string path, string problem) =>

@@ -1,16 +1,33 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
 
 namespace MedTune.Checkpoints;
 
+/// <summary>
+/// A tensor to be written whose bytes are produced only when the writer reaches it, so that saving a model
+/// holds at most one tensor's bytes outside the model. <paramref name="WriteData"/> must write exactly
+/// shape × element size little-endian bytes, row-major.
+/// </summary>
+public sealed record TensorSource(string Name, TensorDType DType, long[] Shape, Action<Stream> WriteData)
+{
+    public long ByteCount => Shape.Aggregate(1L, (a, b) => checked(a * b)) * DType.ElementSize();
+}
+
 /// <summary>Writes a safetensors file atomically (temporary file, then rename), tensors in the order given.</summary>
 public static class SafetensorsWriter
 {
-    public static void Write(string path, IEnumerable<NamedTensorData> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Write(string path, IEnumerable<NamedTensorData> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Write(path, tensors.Select(t =>
+        {
+            var expected = t.Shape.Aggregate(1L, (a, b) => a * b) * t.DType.ElementSize();
+            if (expected != t.Data.Length)
+                throw new ArgumentException($"tensor '{t.Name}': {t.Data.Length} bytes for shape [{string.Join(", ", t.Shape)}] of {t.DType} (expected {expected})");
+            return new TensorSource(t.Name, t.DType, t.Shape, stream => stream.Write(t.Data.Span));
+        }).ToList(), metadata);
+
+    public static void Write(string path, IReadOnlyList<TensorSource> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var list = tensors.ToList();
-        var header = BuildHeader(list, metadata);
+        var header = BuildHeader(tensors, metadata);
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
@@ -22,7 +39,13 @@ public static class SafetensorsWriter
                 BinaryPrimitives.WriteInt64LittleEndian(length, header.Length);
                 stream.Write(length);
                 stream.Write(header);
-                foreach (var tensor in list) stream.Write(tensor.Data.Span);
+                foreach (var tensor in tensors)
+                {
+                    var before = stream.Position;
+                    tensor.WriteData(stream);
+                    if (stream.Position - before != tensor.ByteCount)
+                        throw new InvalidOperationException($"tensor '{tensor.Name}' wrote {stream.Position - before} bytes, expected {tensor.ByteCount}");
+                }
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);
@@ -35,7 +58,7 @@ public static class SafetensorsWriter
     }
 
     /// <summary>The JSON header, padded with spaces to a multiple of 8 bytes as the reference writer does.</summary>
-    private static byte[] BuildHeader(IReadOnlyList<NamedTensorData> tensors, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] BuildHeader(IReadOnlyList<TensorSource> tensors, IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -54,9 +77,6 @@ public static class SafetensorsWriter
             {
                 if (!names.Add(tensor.Name))
                     throw new ArgumentException($"tensor '{tensor.Name}' is given twice");
-                var expected = tensor.Shape.Aggregate(1L, (a, b) => a * b) * tensor.DType.ElementSize();
-                if (expected != tensor.Data.Length)
-                    throw new ArgumentException($"tensor '{tensor.Name}': {tensor.Data.Length} bytes for shape [{string.Join(", ", tensor.Shape)}] of {tensor.DType} (expected {expected})");
                 json.WriteStartObject(tensor.Name);
                 json.WriteString("dtype", tensor.DType.ToString());
                 json.WriteStartArray("shape");
@@ -64,10 +84,10 @@ public static class SafetensorsWriter
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + tensor.Data.Length);
+                json.WriteNumberValue(offset + tensor.ByteCount);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += tensor.Data.Length;
+                offset += tensor.ByteCount;
             }
             json.WriteEndObject();
         }

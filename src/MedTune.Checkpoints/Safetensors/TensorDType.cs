@@ -13,8 +13,14 @@ public static class TensorDTypes
         _ => 1,
     };
 
-    public static bool TryParse(string name, out TensorDType dtype) =>
-        Enum.TryParse(name, ignoreCase: false, out dtype) && Enum.IsDefined(dtype);
+    /// <summary>Parses the format's dtype name exactly (Enum.TryParse alone would also accept numbers such as "2").</summary>
+    public static bool TryParse(string name, out TensorDType dtype)
+    {
+        dtype = default;
+        return Enum.GetNames<TensorDType>().Contains(name, StringComparer.Ordinal) && Enum.TryParse(name, out dtype);
+    }
+
+    public static bool IsFloatingPoint(this TensorDType dtype) => dtype is TensorDType.F32 or TensorDType.F16 or TensorDType.BF16;
 
     /// <summary>The dtype a config's <c>torch_dtype</c> names.</summary>
     public static TensorDType FromTorchDtype(string torchDtype) => torchDtype switch

@@ -1,0 +1,34 @@
+using MedTune.Checkpoints;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MedTune.Models;
+
+/// <summary>Loads a Hugging Face model directory (config.json + safetensors) into a <see cref="CausalLanguageModel"/>.</summary>
+public static class ModelLoader
+{
+    /// <summary>
+    /// Reads <c>config.json</c>, builds the architecture it names and copies the safetensors weights (single file or
+    /// shards) into the parameters, converting to <paramref name="dtype"/> (default float32) one tensor at a time.
+    /// The model is loaded on the CPU, then moved to <paramref name="device"/>, and returned in eval mode.
+    /// </summary>
+    public static CausalLanguageModel Load(string modelDirectory, Device? device = null, ScalarType? dtype = null)
+    {
+        using var weights = CheckpointWeights.Open(modelDirectory);
+        var config = ModelConfig.Load(Path.Combine(modelDirectory, "config.json"));
+        var model = CausalLanguageModel.Create(config, dtype ?? ScalarType.Float32);
+        try
+        {
+            CheckpointParameters.CopyInto(model, weights, modelDirectory);
+            if (device is not null && device.type != DeviceType.CPU)
+                model.to(device);
+            model.eval();
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}
