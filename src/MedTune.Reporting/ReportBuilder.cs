@@ -28,7 +28,7 @@ public static class ReportBuilder
         notes.Add("Paired differences are tuned − base on the same questions: McNemar's exact test (two-sided) for 0/1 metrics; "
                   + $"paired bootstrap ({manifest.Evaluate.BootstrapResamples} resamples, seed {manifest.Seed}) for gestalt scores and exam points.");
         foreach (var other in ordered.Skip(1))
-            if (Describe(other.Summary) != Describe(reference.Summary))
+            if (!Describe(other.Summary).SequenceEqual(Describe(reference.Summary)))
                 notes.Add($"Warning: {other.Label} was evaluated with different settings than {reference.Label}.");
 
         return new ReportData

@@ -38,7 +38,8 @@ public static class ReportCharts
 
     public static ReportChart MetricBars(DatasetReport dataset, IReadOnlyList<string> models)
     {
-        var metrics = dataset.Metrics.Where(m => m != "exam_points").ToArray();
+        // The headline metrics (and loglik); the normalised variants are in the tables.
+        var metrics = ReportFormat.BreakdownMetrics(dataset).Concat(dataset.Metrics.Where(m => m == "loglik_accuracy")).ToArray();
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         var ticks = new List<Tick>();
@@ -59,8 +60,6 @@ public static class ReportCharts
             ticks.Add(new Tick(groupStart + (models.Count - 1) / 2.0, Ascii(metrics[i]), isMajor: true));
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = metrics.Length > 4 ? 20 : 0;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = metrics.Length > 4 ? Alignment.MiddleLeft : Alignment.UpperCenter;
         plot.Axes.SetLimitsY(0, 1.05);
         for (int j = 0; j < models.Count; j++)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = Ascii(models[j]), FillColor = palette.GetColor(j) });

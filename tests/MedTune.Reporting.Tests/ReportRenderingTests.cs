@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using MedTune.Scoring.Statistics;
+using MedTune.Testing;
+
+namespace MedTune.Reporting.Tests;
+
+public sealed class ReportRenderingTests(ReportFixture fixture) : IClassFixture<ReportFixture>
+{
+    private readonly ReportFixture _fixture = fixture;
+
+    [Fact]
+    public void Markdown_report_matches_snapshot()
+    {
+        var report = _fixture.Report();
+        Snapshot.Match(MarkdownReport.Render(report, ReportCharts.For(report)));
+    }
+
+    [Fact]
+    public void Scores_and_paired_tests_match_the_scripted_answers()
+    {
+        var dataset = _fixture.Report().Datasets.Single();
+        Assert.Equal(ReportFixture.QuestionCount, dataset.Questions);
+        Assert.Equal(6.0 / 20, dataset.Scores["base"]["exact_match"].Mean, 12);
+        Assert.Equal(14.0 / 20, dataset.Scores["tuned"]["exact_match"].Mean, 12);
+        // loglik: scripted gold on the first 14 questions, option a after (gold for 15 and 20).
+        Assert.Equal(16.0 / 20, dataset.Scores["tuned"]["loglik_accuracy"].Mean, 12);
+        Assert.Equal(9.0 / 20, dataset.Scores["base"]["loglik_accuracy"].Mean, 12);
+
+        var exact = dataset.Comparisons.Single(c => c.Metric == "exact_match");
+        Assert.Equal("mcnemar", exact.Test);
+        Assert.Equal((0, 8), (exact.OnlyFirstCorrect, exact.OnlySecondCorrect));
+        Assert.Equal(McNemar.ExactPValue(0, 8), exact.PValue, 12);
+        Assert.Equal(2 * Math.Pow(0.5, 8), exact.PValue, 12); // exact binomial, two-sided
+
+        var gestalt = dataset.Comparisons.Single(c => c.Metric == "gestalt_score");
+        Assert.Equal("paired_bootstrap", gestalt.Test);
+        Assert.True(gestalt.CiLow < gestalt.Difference && gestalt.Difference < gestalt.CiHigh);
+        Assert.True(gestalt.Difference > 0);
+    }
+
+    [Fact]
+    public void McNemar_and_bootstrap_numbers_appear_in_markdown_and_html()
+    {
+        var report = _fixture.Report();
+        var charts = ReportCharts.For(report);
+        var md = MarkdownReport.Render(report, charts);
+        var html = HtmlReport.Render(report, charts);
+        var exact = report.Datasets[0].Comparisons.Single(c => c.Metric == "exact_match");
+        var gestalt = report.Datasets[0].Comparisons.Single(c => c.Metric == "gestalt_score");
+
+        foreach (var text in new[] { md, html })
+        {
+            Assert.Contains(ReportFormat.PValue(exact.PValue), text);
+            Assert.Contains("McNemar exact (only base 0, only tuned 8)", text);
+            Assert.Contains(ReportFormat.Difference(gestalt), text);
+            Assert.Contains(ReportFormat.PValue(gestalt.PValue), text);
+            Assert.Contains("paired bootstrap", text);
+        }
+    }
+
+    [Fact]
+    public void Html_report_is_self_contained()
+    {
+        var report = _fixture.Report();
+        var html = HtmlReport.Render(report, ReportCharts.For(report));
+
+        Assert.DoesNotContain("http://", html);
+        Assert.DoesNotContain("https://", html);
+        Assert.DoesNotContain("<script", html);
+        Assert.DoesNotContain("<link", html);
+        Assert.Empty(Regex.Matches(html, "(src|href)\\s*=\\s*\"(?!data:)"));
+        var images = Regex.Matches(html, "src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
+        Assert.Equal(2, images.Count); // metric bars + training loss
+        foreach (Match image in images)
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], Convert.FromBase64String(image.Groups[1].Value)[..4]);
+        Assert.Contains("<style>", html);
+        Assert.Contains("<meta charset=\"utf-8\">", html);
+    }
+
+    [Fact]
+    public void Report_json_round_trips()
+    {
+        var report = _fixture.Report();
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File(ReportJson.FileName), ReportJson.Serialize(report));
+        var read = ReportJson.Read(temp.File(ReportJson.FileName));
+        Assert.Equal(report.Datasets[0].Scores["tuned"]["accuracy"], read.Datasets[0].Scores["tuned"]["accuracy"]);
+        Assert.Equal(report.Datasets[0].Comparisons, read.Datasets[0].Comparisons);
+        Assert.Equal(report.Training!.Losses, read.Training!.Losses);
+    }
+
+    [Fact]
+    public void Training_curve_keeps_only_step_lines()
+    {
+        var curve = TrainLogReader.TryRead(_fixture.TrainDirectory)!;
+        Assert.Equal(30, curve.Steps.Count);
+        Assert.Equal(3.0, curve.Losses[0]);
+    }
+
+    [Fact]
+    public void Damaged_train_log_names_file_and_line()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File(TrainLogReader.FileName), "{\"step\":1,\"loss\":2.0}\n{\"step\":2,\n");
+        var error = Assert.Throws<InvalidDataException>(() => TrainLogReader.TryRead(temp.Path));
+        Assert.Contains($"{TrainLogReader.FileName}:2", error.Message);
+    }
+
+    [Fact]
+    public void Charts_are_png_images()
+    {
+        var charts = ReportCharts.For(_fixture.Report());
+        Assert.Equal(["metrics-mini.png", "training-loss.png"], charts.Select(c => c.FileName));
+        Assert.All(charts, c => Assert.True(c.Png.Length > 1000));
+    }
+}
