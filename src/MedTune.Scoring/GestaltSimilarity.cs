@@ -91,28 +91,44 @@ public static class GestaltSimilarity
             return blocks;
         }
 
+        // difflib's j2len dictionaries as arrays indexed by j + 1 (so that j - 1 = -1 is index 0), kept
+        // all-zero between calls; the touched lists say which entries to reset.
+        private int[] _lengthEndingAt = Array.Empty<int>();
+        private int[] _nextLengthEndingAt = Array.Empty<int>();
+        private readonly List<int> _touched = new();
+        private readonly List<int> _nextTouched = new();
+
         private Block FindLongestMatch(int aLo, int aHi, int bLo, int bHi)
         {
+            if (_lengthEndingAt.Length < _b.Length + 1)
+            {
+                _lengthEndingAt = new int[_b.Length + 1];
+                _nextLengthEndingAt = new int[_b.Length + 1];
+            }
             int bestI = aLo, bestJ = bLo, bestSize = 0;
-            // lengthEndingAt[j] = length of the match ending at a[i-1], b[j] (difflib's j2len).
-            var lengthEndingAt = new Dictionary<int, int>();
-            var next = new Dictionary<int, int>();
+            // _lengthEndingAt[j + 1] = length of the match ending at a[i-1], b[j] (0 when none).
             for (int i = aLo; i < aHi; i++)
             {
-                next.Clear();
                 if (_positionsInB.TryGetValue(_a[i], out var positions))
                 {
                     foreach (int j in positions)
                     {
                         if (j < bLo) continue;
                         if (j >= bHi) break;
-                        int k = (lengthEndingAt.TryGetValue(j - 1, out int previous) ? previous : 0) + 1;
-                        next[j] = k;
+                        int k = _lengthEndingAt[j] + 1;
+                        _nextLengthEndingAt[j + 1] = k;
+                        _nextTouched.Add(j + 1);
                         if (k > bestSize) { bestI = i - k + 1; bestJ = j - k + 1; bestSize = k; }
                     }
                 }
-                (lengthEndingAt, next) = (next, lengthEndingAt);
+                foreach (int t in _touched) _lengthEndingAt[t] = 0;
+                _touched.Clear();
+                (_lengthEndingAt, _nextLengthEndingAt) = (_nextLengthEndingAt, _lengthEndingAt);
+                _touched.AddRange(_nextTouched);
+                _nextTouched.Clear();
             }
+            foreach (int t in _touched) _lengthEndingAt[t] = 0;
+            _touched.Clear();
 
             // Extend over equal elements on both sides. difflib refuses only junk here, and with
             // isjunk=None nothing is junk (popular elements are not junk), so every equal element

@@ -126,6 +126,12 @@ for _ in range(15):
     other = pick("igakuqa", long_text)
     add(spliced, [ref("igakuqa", other["problem_id"], "text")])
 
+# 8. A few thousand code points: several question texts concatenated (as long generations can be).
+for _ in range(3):
+    a = [ref("igakuqa", pick("igakuqa", long_text)["problem_id"], "text") for _ in range(10)]
+    b = a[3:] + [ref("igakuqa", pick("igakuqa", long_text)["problem_id"], "text") for _ in range(4)]
+    add(a, b)
+
 for a_parts, b_parts in pairs:
     a, b = build(a_parts), build(b_parts)
     r = difflib.SequenceMatcher(None, a, b).ratio()
