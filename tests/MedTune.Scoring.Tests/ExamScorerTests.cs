@@ -165,6 +165,9 @@ public class ExamScorerTests
         Assert.Contains("by category:", text);
         Assert.Contains("公衆衛生", text);
         Assert.Contains("without a prediction (scored as wrong): 113A2", text);
+        // Metrics in report order, not alphabetical: accuracy, exact_match, gestalt_score, then the normalised ones.
+        int[] at = { text.IndexOf("\naccuracy "), text.IndexOf("\nexact_match "), text.IndexOf("\ngestalt_score "), text.IndexOf("\naccuracy_normalized ") };
+        Assert.True(at[0] > 0 && at[0] < at[1] && at[1] < at[2] && at[2] < at[3], text);
 
         // Wide characters count double, so the columns after a Japanese group name line up.
         var categoryRows = text.Split('\n').SkipWhile(l => !l.StartsWith("by category:")).Skip(1).TakeWhile(l => l.Length > 0).ToList();

@@ -14,7 +14,7 @@ public static class ScoreTableRenderer
         text.AppendLine();
 
         var rows = new List<string[]> { new[] { "metric", "mean", $"{report.Bootstrap.ConfidenceLevel * 100:0.#}% CI", "n" } };
-        foreach (var (name, s) in report.Summary)
+        foreach (var (name, s) in report.Summary.OrderBy(m => MetricOrder(m.Key)))
             rows.Add(new[] { name, F(s.Mean), $"[{F(s.CiLow)}, {F(s.CiHigh)}]", s.N.ToString(CultureInfo.InvariantCulture) });
         AppendTable(text, rows);
         if (report.ExamPoints is { } points)
@@ -42,7 +42,7 @@ public static class ScoreTableRenderer
     private static void AppendBreakdown(StringBuilder text, string dimension, GroupTable groups)
     {
         if (groups.Count == 0) return;
-        var metrics = groups.Values.First().Keys.ToList();
+        var metrics = groups.Values.First().Keys.OrderBy(MetricOrder).ToList();
         text.AppendLine();
         text.AppendLine($"by {dimension}:");
         var rows = new List<string[]> { new[] { dimension }.Concat(metrics).Append("n").ToArray() };
@@ -67,6 +67,14 @@ public static class ScoreTableRenderer
             }
             text.AppendLine(line.ToString().TrimEnd());
         }
+    }
+
+    // Report order of the known metrics (accuracy, exact match, Gestalt, then their variants); others after, by name.
+    private static (int, string) MetricOrder(string name)
+    {
+        var known = ScoreMetrics.Response.Concat(ScoreMetrics.Letter).Select(m => m.Name).ToList();
+        int index = known.IndexOf(name);
+        return (index < 0 ? int.MaxValue : index, name);
     }
 
     private static string F(double value, string format = "0.0000") => value.ToString(format, CultureInfo.InvariantCulture);
