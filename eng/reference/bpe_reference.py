@@ -33,7 +33,20 @@ class Reference:
             data = json.load(f)
         model = data["model"]
         assert model["type"] == "BPE"
-        assert data["pre_tokenizer"]["type"] == "ByteLevel" and not data["pre_tokenizer"]["add_prefix_space"]
+        pre = data["pre_tokenizer"]
+        if pre["type"] == "ByteLevel":
+            assert not pre["add_prefix_space"] and pre.get("use_regex", True)
+            self.pattern = GPT2_PATTERN
+        else:
+            split, byte_level = pre["pretokenizers"]
+            assert pre["type"] == "Sequence" and split["type"] == "Split" and split["behavior"] == "Isolated"
+            assert byte_level["type"] == "ByteLevel" and not byte_level["use_regex"] and not byte_level["add_prefix_space"]
+            self.pattern = regex.compile(split["pattern"]["Regex"])
+        self.ignore_merges = model.get("ignore_merges", False)
+        self.prefix = []
+        for step in [data.get("post_processor") or {}] + (data.get("post_processor") or {}).get("processors", []):
+            if step.get("type") == "TemplateProcessing" and "SpecialToken" in step["single"][0]:
+                self.prefix = step["special_tokens"][step["single"][0]["SpecialToken"]["id"]]["ids"]
         self.vocab = model["vocab"]
         merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in model["merges"]]
         self.ranks = {pair: rank for rank, pair in enumerate(merges)}
@@ -75,15 +88,30 @@ class Reference:
             pieces.append((text[start:], None))
         return pieces
 
+    def words(self, text):
+        """Isolated split: every match is a word, and so is every stretch between matches."""
+        last = 0
+        for match in self.pattern.finditer(text):
+            if match.start() > last:
+                yield text[last:match.start()]
+            if match.end() > match.start():
+                yield match.group()
+            last = match.end()
+        if last < len(text):
+            yield text[last:]
+
     def encode(self, text):
-        ids = []
+        ids = list(self.prefix)
         for piece, added_id in self.split_added(text):
             if added_id is not None:
                 ids.append(added_id)
                 continue
-            for word in GPT2_PATTERN.findall(piece):
+            for word in self.words(piece):
                 chars = "".join(self.byte_encoder[b] for b in word.encode("utf-8"))
-                ids.extend(self.vocab[t] for t in self.bpe(chars))
+                if self.ignore_merges and chars in self.vocab:
+                    ids.append(self.vocab[chars])
+                else:
+                    ids.extend(self.vocab[t] for t in self.bpe(chars))
         return ids
 
 

@@ -22,18 +22,16 @@ public sealed class TextTokenizer
     {
         _backend = backend;
         FilesToCopy = files;
-        BosId = ResolveToken(config.BosToken, "bos_token", config) ?? config.BosIds.FirstOrDefault(IsValidId, -1) switch
-        {
-            -1 => backend.Defaults.BosId,
-            var id => id,
-        };
+        BosId = ResolveToken(config.BosToken, "bos_token", config)
+            ?? FirstValid(config.BosIds)
+            ?? backend.Defaults.BosId;
         var eos = new List<int>();
         if (ResolveToken(config.EosToken, "eos_token", config) is { } eosFromToken) eos.Add(eosFromToken);
         eos.AddRange(config.EosIds.Where(IsValidId));
         if (eos.Count == 0 && backend.Defaults.EosId is { } defaultEos) eos.Add(defaultEos);
         EosIds = eos.Distinct().ToArray();
         PadId = ResolveToken(config.PadToken, "pad_token", config)
-            ?? config.PadIds.Where(IsValidId).Cast<int?>().FirstOrDefault()
+            ?? FirstValid(config.PadIds)
             ?? backend.Defaults.PadId
             ?? (EosIds.Count > 0 ? EosIds[0] : 0);
         _addBosByDefault = (config.AddBosToken ?? backend.Defaults.AddBos) && BosId is not null;
@@ -142,6 +140,8 @@ public sealed class TextTokenizer
     public int? TokenToId(string token) => _backend.TokenToId(token);
 
     private bool IsValidId(int id) => id >= 0 && id < _backend.VocabSize;
+
+    private int? FirstValid(IEnumerable<int> ids) => ids.Where(IsValidId).Cast<int?>().FirstOrDefault();
 
     private int? ResolveToken(string? token, string key, TokenizerConfigFiles config)
     {

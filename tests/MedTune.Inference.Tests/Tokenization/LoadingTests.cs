@@ -76,4 +76,35 @@ public sealed class LoadingTests
         Assert.Contains("model.type", e.Message);
         Assert.Contains("WordPiece", e.Message);
     }
+
+    [Fact]
+    public void MalformedTokenizerJsonNamesFileAndLine()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("tokenizer.json"), "{\n  \"model\": {\n    \"type\": \"BPE\",,\n}");
+        var e = Assert.Throws<CheckpointException>(() => TextTokenizer.Load(temp.Path));
+        Assert.Contains("tokenizer.json", e.Message);
+        Assert.Contains("line 3", e.Message);
+    }
+
+    [Fact]
+    public void WrongValueTypeInTokenizerJsonIsACheckpointError()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("tokenizer.json"), """{"model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}}""");
+        var e = Assert.Throws<CheckpointException>(() => TextTokenizer.Load(temp.Path));
+        Assert.Contains("tokenizer.json", e.Message);
+    }
+
+    [Fact]
+    public void SentencePieceJsonBesideTokenizerModelDefersToTheModel()
+    {
+        // Llama 2 repositories ship a converted tokenizer.json (byte_fallback: true) next to tokenizer.model.
+        using var temp = new TempDirectory();
+        BuiltinTokenizers.Write(BuiltinTokenizers.Llama, temp.Path);
+        File.WriteAllText(temp.File("tokenizer.json"), """{"model": {"type": "BPE", "byte_fallback": true, "vocab": {}, "merges": []}}""");
+        var tokenizer = TextTokenizer.Load(temp.Path);
+        Assert.Equal("患者は発熱", tokenizer.Decode(tokenizer.Encode("患者は発熱")));
+        Assert.Equal(1, tokenizer.BosId);
+    }
 }

@@ -64,4 +64,23 @@ public sealed class ReferenceEncodingTests
             Assert.Equal(withoutSpecials, tokenizer.Decode(expected[i]));
         }
     }
+
+    [Fact]
+    public void Llama3StyleTokenizerJsonEncodesLikeTheIndependentReference()
+    {
+        // Split regex + ByteLevel pre-tokenizer, merges as pairs, ignore_merges, BOS from a TemplateProcessing post-processor.
+        var tokenizer = TextTokenizer.Load(TokenizerFixtures.File("llama3_style"));
+        var sentences = TokenizerFixtures.Lines("sentences_ja.txt").Concat(TokenizerFixtures.Lines("bytelevel_extra.txt", unescape: true)).ToArray();
+        var expected = TokenizerFixtures.Ids("llama3_style_ids.txt");
+        Assert.Equal(sentences.Length, expected.Length);
+        for (var i = 0; i < sentences.Length; i++)
+        {
+            Assert.Equal(expected[i], tokenizer.Encode(sentences[i]));
+            Assert.Equal(sentences[i].Replace("<|endoftext|>", "").Replace("<|padding|>", ""), tokenizer.Decode(expected[i]));
+        }
+        var bos = tokenizer.TokenToId("<|begin_of_text|>");
+        Assert.Equal(bos, tokenizer.BosId);
+        Assert.True(tokenizer.AddsBos);
+        Assert.Equal([tokenizer.TokenToId("<|eot_id|>")!.Value, tokenizer.TokenToId("<|end_of_text|>")!.Value], tokenizer.EosIds);
+    }
 }
