@@ -56,7 +56,7 @@ public sealed class LoraTrainer
         var resumedAt = step;
         var totalTokens = 0L;
         var clock = Stopwatch.StartNew();
-        double lastLoss = double.NaN;
+        var lastLoss = LastLoggedLoss(logPath);
 
         model.train();
         try
@@ -122,6 +122,14 @@ public sealed class LoraTrainer
         else File.Delete(logPath);
         reporter.Info($"resuming training from step {checkpoint.Step} of {Plan.TotalSteps} ({checkpoint.Directory})");
         return checkpoint.Step;
+    }
+
+    /// <summary>The loss of the last logged step (a fully resumed run has no new step), or NaN.</summary>
+    private static double LastLoggedLoss(string logPath)
+    {
+        if (!File.Exists(logPath)) return double.NaN;
+        var last = File.ReadLines(logPath).LastOrDefault(l => l.Length > 0);
+        return last is null ? double.NaN : System.Text.Json.Nodes.JsonNode.Parse(last)?["loss"]?.GetValue<double>() ?? double.NaN;
     }
 
     /// <summary>Forward and backward over the step's micro-batches; returns the mean loss and the real tokens seen.</summary>

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MedTune.Checkpoints.Tokenization;
+using MedTune.Manifest;
+using MedTune.Models;
+using MedTune.Pipeline;
+using static TorchSharp.torch;
+
+namespace MedTune.Training;
+
+/// <summary>
+/// Stage <c>train</c>: LoRA instruction-tuning of the base model on <c>datasets.train</c>. Output: a PEFT adapter
+/// (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>), <c>train_log.jsonl</c> and <c>train_metrics.json</c>.
+/// Resumable: checkpoints go to the work directory, and a re-run after a crash continues from the newest one.
+/// </summary>
+public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseModel) : IStage
+{
+    public const string MetricsFileName = "train_metrics.json";
+
+    public string Kind => "train";
+    public int ImplementationVersion => 1;
+
+    /// <summary>The settings that decide the adapter: seed, model dtype/device/family, lora, train, datasets.train.</summary>
+    public static JsonNode ConfigFor(ExperimentManifest m) => new JsonObject
+    {
+        ["seed"] = m.Seed,
+        ["model"] = new JsonObject { ["dtype"] = m.Model.Dtype, ["device"] = m.Model.Device, ["family"] = m.Model.Family },
+        ["lora"] = ManifestJson.Section(m.Lora),
+        ["train"] = ManifestJson.Section(m.Train),
+        ["datasets"] = new JsonObject { ["train"] = new JsonArray(m.Datasets.Train.Select(d => (JsonNode)ManifestJson.Section(d)).ToArray()) },
+    };
+
+    public Task RunAsync(StageContext context, CancellationToken cancellationToken) =>
+        Task.Run(() => Run(context, cancellationToken), cancellationToken);
+
+    private void Run(StageContext context, CancellationToken cancellationToken)
+    {
+        var modelDirectory = baseModel.Resolve(context);
+        var tokenizer = new TextTrainingTokenizer(TextTokenizer.Load(modelDirectory), modelDirectory);
+        var examples = LoadExamples(tokenizer, context);
+
+        var device = TrainingDevice.Resolve(manifest.Model.Device);
+        using var model = ModelLoader.Load(modelDirectory, device, TrainingDevice.DType(manifest.Model.Dtype));
+        using var lora = LoraInjector.Apply(model, manifest.Lora, context.Seed);
+        var trainer = new LoraTrainer(lora, examples, manifest.Train, context.Seed, tokenizer.PadId);
+        context.Reporter.Info($"training {lora.Parameters().Sum(p => p.numel()):N0} LoRA parameters on {lora.Layers.Count} projections; " +
+                              $"{examples.Count} examples, {trainer.Plan.TotalSteps} steps, {get_num_threads()} torch threads");
+        var outcome = trainer.Run(context.WorkDirectory, context.Reporter, cancellationToken);
+
+        LoraAdapter.Save(lora, context.OutputDirectory, manifest.Model.Base);
+        File.Copy(outcome.LogPath, Path.Combine(context.OutputDirectory, TrainingCheckpoint.LogFile), overwrite: true);
+        var metrics = new JsonObject
+        {
+            ["steps"] = outcome.Steps,
+            ["resumed_from_step"] = outcome.ResumedFromStep,
+            ["final_loss"] = outcome.FinalLoss,
+            ["examples"] = examples.Count,
+            ["trainable_parameters"] = lora.Parameters().Sum(p => p.numel()),
+            ["tokens_per_s"] = Math.Round(outcome.TokensPerSecond, 1),
+            ["seconds"] = Math.Round(outcome.Seconds, 2),
+            ["peak_rss_mb"] = Math.Round(outcome.PeakRssMegabytes, 1),
+            ["torch_threads"] = get_num_threads(),
+            ["device"] = device.type.ToString().ToLowerInvariant(),
+        };
+        AtomicFile.WriteAllText(Path.Combine(context.OutputDirectory, MetricsFileName), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        context.RecordFacts["final_loss"] = outcome.FinalLoss;
+        context.RecordFacts["steps"] = outcome.Steps;
+        context.RecordFacts["torch_threads"] = get_num_threads();
+    }
+
+    private List<TokenizedExample> LoadExamples(ITrainingTokenizer tokenizer, StageContext context)
+    {
+        if (manifest.Datasets.Train.Count == 0)
+            throw new InvalidOperationException($"{manifest.ManifestPath}: datasets.train is empty; the train stage needs at least one dataset.");
+        var trainOn = ExampleEncoder.ParseTrainOn(manifest.Train.TrainOn);
+        var all = new List<TokenizedExample>();
+        int truncated = 0, dropped = 0, skipped = 0;
+        foreach (var spec in manifest.Datasets.Train)
+        {
+            var read = InstructionDatasetReader.Read(spec);
+            foreach (var reason in read.Skipped.Take(20)) context.Reporter.Warning("skipped invalid record " + reason);
+            var encoded = new ExampleEncoder(tokenizer, spec.Template, manifest.Train.MaxSeqLength, trainOn).Encode(read.Examples);
+            foreach (var source in encoded.DroppedSources.Take(20))
+                context.Reporter.Warning($"{source}: prompt fills max_seq_length ({manifest.Train.MaxSeqLength}); example dropped");
+            all.AddRange(encoded.Examples);
+            truncated += encoded.TruncatedCount;
+            dropped += encoded.DroppedSources.Count;
+            skipped += read.Skipped.Count;
+        }
+        if (truncated > 0) context.Reporter.Warning($"{truncated} examples were cut to max_seq_length {manifest.Train.MaxSeqLength}");
+        context.RecordFacts["train_examples"] = all.Count;
+        context.RecordFacts["truncated_examples"] = truncated;
+        context.RecordFacts["dropped_examples"] = dropped;
+        context.RecordFacts["skipped_invalid_records"] = skipped;
+        if (all.Count == 0) throw new InvalidOperationException("no training example is left after tokenization; raise train.max_seq_length.");
+        return all;
+    }
+}
