@@ -1,5 +1,6 @@
 // Prompt and decode throughput of ONNX Runtime (exported graph) vs TorchSharp on one seeded ~125M Llama.
-// Usage: dotnet run -c Release --project eng/bench/export -- [threads=2] [batch=1] [prompt=128] [decode=32] [precisions=fp32,int4]
+// Usage: dotnet run -c Release --project eng/bench/export -- [threads=2] [batch=1] [prompt=128] [decode=32] [variants=fp32,int4,fp32-fused]
+// A variant is an export precision (fp32, fp16, int4), optionally with "-fused" for the opset-23 fused graph.
 using System.Diagnostics;
 using MedTune.Checkpoints;
 using MedTune.Export;
@@ -10,7 +11,7 @@ var threads = args.Length > 0 ? int.Parse(args[0]) : 2;
 var batch = args.Length > 1 ? int.Parse(args[1]) : 1;
 var promptLength = args.Length > 2 ? int.Parse(args[2]) : 128;
 var decodeSteps = args.Length > 3 ? int.Parse(args[3]) : 32;
-var precisions = (args.Length > 4 ? args[4] : "fp32,int4").Split(',').Select(ExportOptions.ParsePrecision).ToList();
+var variants = (args.Length > 4 ? args[4] : "fp32,int4,fp32-fused").Split(',');
 
 // Llama shape with ~125M parameters: 12 layers, hidden 768, 12 query / 4 key-value heads, SwiGLU 2048, vocab 32000.
 var configJson = """
@@ -33,12 +34,15 @@ try
 
     using (var torchModel = new TorchDecoderModel(ModelLoader.Load(checkpoint)))
         Report("TorchSharp fp32", Measure(torchModel));
-    foreach (var precision in precisions)
+    foreach (var variant in variants)
     {
-        var exported = Path.Combine(root, "onnx-" + ExportOptions.PrecisionName(precision));
-        var result = OnnxExporter.Export(checkpoint, exported, new ExportOptions { Precision = precision });
+        var fused = variant.EndsWith("-fused", StringComparison.Ordinal);
+        var precision = ExportOptions.ParsePrecision(fused ? variant[..^"-fused".Length] : variant);
+        var exported = Path.Combine(root, "onnx-" + variant);
+        var options = new ExportOptions { Precision = precision, FusedOperators = fused, Opset = fused ? 23 : 17 };
+        var result = OnnxExporter.Export(checkpoint, exported, options);
         using var onnx = new OnnxDecoderModel(exported, "cpu", intraOpThreads: threads);
-        Report($"ORT {ExportOptions.PrecisionName(precision)} ({(result.ModelBytes + result.ExternalDataBytes) / 1e6:F0} MB)", Measure(onnx));
+        Report($"ORT {variant} ({(result.ModelBytes + result.ExternalDataBytes) / 1e6:F0} MB)", Measure(onnx));
     }
 }
 finally
