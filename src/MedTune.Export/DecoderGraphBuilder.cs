@@ -25,6 +25,9 @@ public abstract class DecoderGraphBuilder
     {
         if (options.Opset < 17)
             throw new ArgumentException($"export opset {options.Opset} is too old; the decoder graph needs opset 17 or newer (LayerNormalization).");
+        if (options.FusedOperators && options.Opset < 23)
+            throw new ArgumentException($"fused operators (RMSNormalization, RotaryEmbedding, Attention) need opset 23 or newer; opset {options.Opset} was requested.");
+        Fused = options.FusedOperators;
         Config = config;
         Weights = weights;
         Graph = new OnnxGraphBuilder("medtune_decoder", options.Opset);
@@ -35,6 +38,8 @@ public abstract class DecoderGraphBuilder
     protected CheckpointWeights Weights { get; }
     public OnnxGraphBuilder Graph { get; }
     protected LinearLayerWriter Linears { get; }
+    /// <summary>Whether opset-23 fused operators replace the plain-operator expansions.</summary>
+    protected bool Fused { get; }
 
     private string _attentionBias = "";
     private string _cos = "";
@@ -44,7 +49,7 @@ public abstract class DecoderGraphBuilder
     {
         DeclareInputsAndOutputs();
         _attentionBias = BuildAttentionBias();
-        (_cos, _sin) = BuildRotaryTables();
+        (_cos, _sin) = Fused ? BuildRotaryCaches() : BuildRotaryTables();
         var hidden = Embed();
         for (var layer = 0; layer < Config.NumLayers; layer++)
             hidden = DecoderLayer(layer, hidden);
@@ -113,6 +118,17 @@ public abstract class DecoderGraphBuilder
         return (cos, sin);
     }
 
+    /// <summary>cos/sin [batch, seq, rotary_dim / 2] of position_ids × inv_freq, the per-token caches RotaryEmbedding reads.</summary>
+    private (string Cos, string Sin) BuildRotaryCaches()
+    {
+        var g = Graph;
+        var inverse = RotaryFrequencies.Inverse(Config.RotaryDim, Config.RopeTheta, Config.RopeScaling);
+        var inverseName = g.FloatInitializer("rotary_inv_freq", [inverse.Length], inverse);
+        var positions = g.Node("Cast", [PositionIds], "position_float", "", IntAttribute("to", (int)DataType.Float));
+        var angles = g.Node("Mul", [g.Node("Unsqueeze", [positions, g.Int64Constant(2)]), inverseName], "rotary_angles");
+        return (g.Node("Cos", [angles], "rotary_cos"), g.Node("Sin", [angles], "rotary_sin"));
+    }
+
     /// <summary>x [b, heads, s, head_dim] with its first rotary_dim dimensions rotated (rotate_half convention).</summary>
     private string ApplyRotary(string x)
     {
@@ -139,7 +155,25 @@ public abstract class DecoderGraphBuilder
     /// <paramref name="layer"/>; returns [b, s, H*d]. Query heads are grouped per key/value head by a reshape
     /// (head h uses key/value head h / (H/KV)), so the cache is never repeated in memory.
     /// </summary>
-    protected string Attention(int layer, string query, string key, string value)
+    protected string Attention(int layer, string query, string key, string value) =>
+        Fused ? FusedAttention(layer, query, key, value) : PlainAttention(layer, query, key, value);
+
+    /// <summary>The same attention as opset-23 RotaryEmbedding (on [b, s, heads*d]) and Attention (grouped-query, with the cache).</summary>
+    private string FusedAttention(int layer, string query, string key, string value)
+    {
+        var g = Graph;
+        int heads = Config.NumAttentionHeads, kvHeads = Config.NumKeyValueHeads;
+        string Rotate(string x, int headCount) => g.Node("RotaryEmbedding", [x, _cos, _sin], null, "",
+            IntAttribute("num_heads", headCount), IntAttribute("interleaved", 0), IntAttribute("rotary_embedding_dim", Config.RotaryDim));
+        var outputs = g.NodeMulti("Attention",
+            [Rotate(query, heads), Rotate(key, kvHeads), value, _attentionBias, PastKey(layer), PastValue(layer)],
+            [$"layers.{layer}.attention_context", PresentKey(layer), PresentValue(layer)], "",
+            IntAttribute("q_num_heads", heads), IntAttribute("kv_num_heads", kvHeads),
+            FloatAttribute("scale", (float)(1.0 / Math.Sqrt(Config.HeadDim))));
+        return outputs[0];
+    }
+
+    private string PlainAttention(int layer, string query, string key, string value)
     {
         var g = Graph;
         int heads = Config.NumAttentionHeads, kvHeads = Config.NumKeyValueHeads, headDim = Config.HeadDim;

@@ -21,6 +21,13 @@ public sealed record ExportOptions
 
     public ExportPrecision Precision { get; init; } = ExportPrecision.Fp32;
 
+    /// <summary>
+    /// Emit the opset-23 fused operators RMSNormalization, RotaryEmbedding and Attention (grouped-query, with
+    /// the cache) instead of their plain-operator expansions. Needs opset ≥ 23 and therefore IR 11, which
+    /// ONNX Runtime ≥ 1.22 reads but older tooling (onnx 1.12's checker) does not.
+    /// </summary>
+    public bool FusedOperators { get; init; }
+
     /// <summary>Initializers above this total size go to <c>model.onnx.data</c> (protobuf cannot hold 2 GiB).</summary>
     public long ExternalDataThresholdBytes { get; init; } = 2L * 1024 * 1024 * 1024 - 64 * 1024 * 1024;
 

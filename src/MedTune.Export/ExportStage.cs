@@ -28,6 +28,8 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         {
             Opset = manifest.Export.Opset,
             Precision = ExportOptions.ParsePrecision(manifest.Export.Precision),
+            // Opset 23 brings fused RMSNormalization/RotaryEmbedding/Attention; below it the plain graph is exact everywhere.
+            FusedOperators = manifest.Export.Opset >= 23,
         };
         var source = model.Resolve(context);
         context.Reporter.Info($"exporting {model} to ONNX (opset {options.Opset}, {manifest.Export.Precision})");

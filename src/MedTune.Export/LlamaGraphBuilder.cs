@@ -59,6 +59,9 @@ public sealed class LlamaGraphBuilder : DecoderGraphBuilder
     private string RmsNorm(string x, string weightName)
     {
         var g = Graph;
+        if (Fused)
+            return g.Node("RMSNormalization", [x, VectorInitializer(weightName, Config.HiddenSize)], null, "",
+                IntAttribute("axis", -1), FloatAttribute("epsilon", (float)Config.RmsNormEps));
         var squared = g.Node("Pow", [x, g.FloatScalar(2f)]);
         var mean = g.Opset >= 18
             ? g.Node("ReduceMean", [squared, g.Int64Constant(-1)], null, "", IntAttribute("keepdims", 1))

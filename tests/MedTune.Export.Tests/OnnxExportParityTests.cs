@@ -79,6 +79,17 @@ public sealed class OnnxExportParityTests(ITestOutputHelper output)
         AssertExact(ExportAndCompare(checkpoint.Path, new ExportOptions()));
     }
 
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("gpt_neox")]
+    public void Fused_opset_23_graph_matches_reference(string family)
+    {
+        using var checkpoint = new TempDirectory();
+        if (family == "llama") TinyCheckpoints.WriteLlama(checkpoint.Path, seed: 8, new TinyCheckpoints.LlamaShape { Bias = true });
+        else TinyCheckpoints.WriteNeoX(checkpoint.Path, seed: 9, new TinyCheckpoints.NeoXShape());
+        AssertExact(ExportAndCompare(checkpoint.Path, new ExportOptions { Opset = 23, FusedOperators = true }));
+    }
+
     [Fact]
     public void Fp16_weights_stay_within_1e_minus_2_of_the_float32_reference()
     {
