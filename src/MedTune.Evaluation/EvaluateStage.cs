@@ -20,6 +20,12 @@ public sealed class EvaluateStage : IStage
     private readonly string _modelLabel;
     private readonly Func<string, string, ITextGenerator> _openGenerator;
 
+    /// <summary>Evaluates the ONNX model that stage <paramref name="exportStageName"/> exported, on ONNX Runtime.</summary>
+    public EvaluateStage(ExperimentManifest manifest, string exportStageName, string modelLabel)
+        : this(manifest, exportStageName, modelLabel, OnnxTextGenerators.Open)
+    {
+    }
+
     /// <param name="openGenerator">Model directory and <c>evaluate.device</c> → a text generator (tests pass a fake).</param>
     public EvaluateStage(ExperimentManifest manifest, string exportStageName, string modelLabel, Func<string, string, ITextGenerator> openGenerator)
     {
