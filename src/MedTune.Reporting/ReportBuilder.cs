@@ -142,5 +142,5 @@ public static class ReportBuilder
     }
 
     public static JsonNode CaptureEnvironment(ExperimentManifest manifest) =>
-        JsonSerializer.SerializeToNode(RunEnvironment.Capture(manifest.ManifestDirectory), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+        JsonSerializer.SerializeToNode(RunEnvironment.Capture(GitState.Of(manifest.ManifestDirectory)), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
 }

@@ -24,7 +24,7 @@ public sealed class GcCommand(IAnsiConsole console) : Command<GcCommand.Settings
         public bool DryRun { get; init; }
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var lockPaths = settings.LockFiles.Length > 0 ? settings.LockFiles
             : Directory.Exists("experiments") ? Directory.GetFiles("experiments", "*.lock.json", SearchOption.AllDirectories) : [];

@@ -28,7 +28,7 @@ public sealed class ReportCommand(IAnsiConsole console) : Command<ReportCommand.
         public string? Output { get; init; }
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var reports = settings.Manifests.Select(path => LoadReport(path, settings.Cache)).ToList();
         var markdown = ReportComparison.Render(reports);

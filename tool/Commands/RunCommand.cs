@@ -27,7 +27,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         public string[] FailUnder { get; init; } = [];
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var gates = settings.FailUnder.Select(FailUnderRule.Parse).ToList();
         var experiment = Experiment.Load(settings.Manifest, settings.Cache);

@@ -16,7 +16,7 @@ public sealed class SchemaCommand(IAnsiConsole console) : Command<SchemaCommand.
         public string? Output { get; init; }
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var schema = ManifestSchema.Generate();
         if (settings.Output is null) System.Console.Out.Write(schema);

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using MedTune.Manifest;
 using MedTune.Scoring;
+using MedTune.Scoring.Output;
+using MedTune.Scoring.Predictions;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -66,7 +68,7 @@ public sealed class ScoreCommand(IAnsiConsole console) : Command<ScoreCommand.Se
         }
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var filters = new DatasetFilters
         {

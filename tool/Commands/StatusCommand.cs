@@ -8,7 +8,7 @@ namespace MedTune.Tool.Commands;
 /// <summary><c>medtune status FILE</c>: for each stage, up to date / stale (and why) / missing from the cache / never locked.</summary>
 public sealed class StatusCommand(IAnsiConsole console) : Command<ExperimentSettings>
 {
-    protected override int Execute(CommandContext context, ExperimentSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, ExperimentSettings settings, CancellationToken cancellationToken)
     {
         var experiment = Experiment.Load(settings.Manifest, settings.Cache);
         var lockFile = LockFile.TryRead(experiment.LockPath);

@@ -19,7 +19,7 @@ public sealed class ValidateCommand(IAnsiConsole console) : Command<ValidateComm
         public bool NoCheckFiles { get; init; }
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var failed = 0;
         foreach (var path in settings.Manifests)

@@ -24,7 +24,7 @@ public sealed class VerifyCommand(IAnsiConsole console) : AsyncCommand<VerifyCom
         public string? Scratch { get; init; }
     }
 
-    protected override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var experiment = Experiment.Load(settings.Manifest, settings.Cache);
         var lockFile = LockFile.TryRead(experiment.LockPath)

@@ -22,7 +22,7 @@ public sealed class ConsoleStageReporter : IStageReporter
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                     new RemainingTimeColumn(), new TransferRateLikeColumn(), new SpinnerColumn())
+                     new RemainingTimeColumn(), new RateColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
                 _progress = ctx;
@@ -39,7 +39,7 @@ public sealed class ConsoleStageReporter : IStageReporter
     {
         if (_progress is null) return new LineProgress(_console, description, total, unit);
         var task = _progress.AddTask(Markup.Escape(description), maxValue: Math.Max(total, 1));
-        task.State.Update<string>("unit", _ => unit);
+        RateColumn.Units.AddOrUpdate(task, unit);
         return new BarProgress(task);
     }
 
@@ -75,11 +75,13 @@ public sealed class ConsoleStageReporter : IStageReporter
 }
 
 /// <summary>Throughput in the unit the stage counts (steps/s, questions/s).</summary>
-internal sealed class TransferRateLikeColumn : ProgressColumn
+internal sealed class RateColumn : ProgressColumn
 {
+    public static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ProgressTask, string> Units = new();
+
     public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime)
     {
-        var unit = task.State.Get<string>("unit") ?? "";
+        var unit = Units.TryGetValue(task, out var u) ? u : "";
         var speed = task.Speed;
         return new Markup(speed is null ? "" : $"[grey]{speed.Value:0.0} {Markup.Escape(unit)}/s[/]");
     }

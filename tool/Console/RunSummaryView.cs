@@ -40,7 +40,7 @@ public static class RunSummaryView
             var row = new List<string> { Markup.Escape(metric) };
             foreach (var model in report.Models)
                 row.Add(dataset.Scores.TryGetValue(model, out var scores) && scores.TryGetValue(metric, out var summary)
-                    ? ReportFormat.WithCi(summary) : "–");
+                    ? Markup.Escape(ReportFormat.WithCi(summary)) : "–");
             if (comparisonColumn)
             {
                 var c = dataset.Comparisons.FirstOrDefault(x => x.Metric == metric);
