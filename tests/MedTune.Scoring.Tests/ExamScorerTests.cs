@@ -104,6 +104,18 @@ public class ExamScorerTests
     }
 
     [Fact]
+    public void Exam_points_are_left_out_when_the_questions_have_no_points()
+    {
+        var fewshot = ExamQuestionReader.Read(SharedData.Require("igakuqa", "fewshot-prompt.jsonl"));
+        var predictions = new PredictionSet(PredictionKind.Letter, fewshot.Select(q => new Prediction(q.ProblemId, string.Join(",", q.Answer))).ToArray());
+        var result = ExamScorer.Score(fewshot, predictions);
+        Assert.Equal(new[] { "letter_accuracy", "letter_accuracy_normalized" }, result.Report.Summary.Keys);
+        Assert.Null(result.Report.ExamPoints);
+        Assert.Equal(1.0, result.Report.Summary["letter_accuracy"].Mean);
+        Assert.Equal(2, ScoreComparison.Compare(result, result).Count);
+    }
+
+    [Fact]
     public void Filter_and_data_warnings_come_from_the_question_set()
     {
         var questions = ExamQuestionReader.Read(SharedData.Require("jjsimqa", "jjsimqa.jsonl"), new DatasetFilters { Limit = 30 });
