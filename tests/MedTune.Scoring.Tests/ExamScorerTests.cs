@@ -208,3 +208,23 @@ public class ExamScorerTests
         Assert.Equal(tuned.Report.Summary["gestalt_score"].Mean - baseline.Report.Summary["gestalt_score"].Mean, gestalt.PairedBootstrap!.MeanDifference, 1e-12);
     }
 }
+
+public class ScoreFilesTests
+{
+    [Fact]
+    public void Scores_a_prediction_file_against_igakuqa_and_writes_the_requested_outputs()
+    {
+        using var dir = new TempDirectory();
+        var request = new ScoreFilesRequest(TestData.IgakuQaDirectory, TestData.Fixture("letter_predictions.jsonl"),
+            dir.File("items.jsonl"), dir.File("score.json"), new DatasetFilters { TextOnly = true, Choices = 5 });
+        var (result, table) = ScoreFiles.Run(request);
+
+        Assert.Equal(1455, File.ReadAllLines(dir.File("items.jsonl")).Length);
+        var json = JsonDocument.Parse(File.ReadAllText(dir.File("score.json"))).RootElement;
+        Assert.Equal("text_only, 5 choices: 1455 of 2000 questions", json.GetProperty("filter").GetString());
+        // The predictions cover all 2000 questions: the 545 outside the filter are unknown ids here.
+        Assert.Equal(545, result.Mismatch.UnknownIds.Count);
+        Assert.Empty(result.Mismatch.MissingIds);
+        Assert.Contains("letter_accuracy", table);
+    }
+}
