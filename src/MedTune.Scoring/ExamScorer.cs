@@ -44,7 +44,11 @@ public static class ExamScorer
     private static ScoreReport BuildReport(IReadOnlyList<ExamQuestion> questions, PredictionSet predictions,
         IReadOnlyList<ItemScore> items, PredictionMismatch mismatch, ScoreOptions options)
     {
-        var metrics = ScoreMetrics.For(predictions.Kind);
+        double pointsPossible = predictions.Kind == PredictionKind.Letter ? items.Sum(i => i.Letter!.PointsPossible) : 0;
+        // Without points in the question file (e.g. few-shot exemplars) exam points mean nothing: leave them out.
+        var metrics = ScoreMetrics.For(predictions.Kind)
+            .Where(m => m.Kind != MetricKind.RatioOfSums || pointsPossible > 0)
+            .ToList();
         var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in options.Settings) settings[key] = value;
         return new ScoreReport
@@ -57,9 +61,7 @@ public static class ExamScorer
             Settings = settings,
             Bootstrap = new BootstrapSettings(options.BootstrapResamples, options.Seed, options.ConfidenceLevel),
             Summary = Summarize(items, metrics, "all", options),
-            ExamPoints = predictions.Kind == PredictionKind.Letter
-                ? new ExamPointsTotal(items.Sum(i => i.Letter!.PointsEarned), items.Sum(i => i.Letter!.PointsPossible))
-                : null,
+            ExamPoints = pointsPossible > 0 ? new ExamPointsTotal(items.Sum(i => i.Letter!.PointsEarned), pointsPossible) : null,
             Breakdowns = new ScoreBreakdowns
             {
                 Year = Breakdown(items, metrics, "year", q => q.Year?.ToString(CultureInfo.InvariantCulture), options),

@@ -36,7 +36,7 @@ public static class GestaltSimilarity
     }
 
     /// <summary>A common block: <c>a[A..A+Size) == b[B..B+Size)</c>.</summary>
-    public readonly record struct Block(int A, int B, int Size);
+    private readonly record struct Block(int A, int B, int Size);
 
     private sealed class BlockMatcher
     {

@@ -4,19 +4,23 @@ namespace MedTune.Scoring;
 public static class ResponseExtractor
 {
     /// <summary>
-    /// Text after the first occurrence of the first marker found (markers are tried in order), then
-    /// the first non-empty line, stripped. Pass the continuation only, never the prompt: few-shot
-    /// examples in the prompt carry their own markers and answers.
+    /// Text after the first occurrence of a response marker (the earliest of any of the given
+    /// spellings; at equal positions the longer marker), then the first non-empty line, stripped.
+    /// Pass the continuation only, never the prompt: few-shot examples in the prompt carry their own
+    /// markers and answers.
     /// </summary>
     public static string Extract(string continuation, IEnumerable<string> responseMarkers)
     {
         string text = continuation;
+        int bestAt = -1, bestLength = 0;
         foreach (var marker in responseMarkers)
         {
             if (marker.Length == 0) continue;
-            int at = text.IndexOf(marker, StringComparison.Ordinal);
-            if (at >= 0) { text = text[(at + marker.Length)..]; break; }
+            int at = continuation.IndexOf(marker, StringComparison.Ordinal);
+            if (at < 0) continue;
+            if (bestAt < 0 || at < bestAt || (at == bestAt && marker.Length > bestLength)) (bestAt, bestLength) = (at, marker.Length);
         }
+        if (bestAt >= 0) text = continuation[(bestAt + bestLength)..];
         foreach (var line in PythonText.Strip(text).Split('\n'))
         {
             string stripped = PythonText.Strip(line);

@@ -23,7 +23,9 @@ public static class ScoreComparison
         var secondItems = firstItems.Select(i => secondById[i.Question.ProblemId]).ToList();
 
         var comparisons = new List<MetricComparison>();
-        foreach (var metric in ScoreMetrics.For(first.Kind))
+        var reported = ScoreMetrics.For(first.Kind)
+            .Where(m => first.Report.Summary.ContainsKey(m.Name) && second.Report.Summary.ContainsKey(m.Name));
+        foreach (var metric in reported)
         {
             var a = firstItems.Select(metric.Value).ToArray();
             var b = secondItems.Select(metric.Value).ToArray();

@@ -87,6 +87,25 @@ public class ExamQuestionReaderTests
     }
 
     [Fact]
+    public void A_single_igakuqa_section_file_gets_its_year_and_metadata()
+    {
+        var set = ExamQuestionReader.Read(SharedData.Require("igakuqa", "2018", "112-A.jsonl"));
+        Assert.Equal(75, set.Count);
+        Assert.All(set, q => Assert.Equal((2018, "112-A"), (q.Year!.Value, q.Section!)));
+        Assert.All(set, q => Assert.NotNull(q.Category));
+    }
+
+    [Fact]
+    public void Bad_metadata_lines_name_the_metadata_file_and_line()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("116-B.jsonl"), Line("116B1") + "\n");
+        File.WriteAllText(dir.File("116-B_metadata.jsonl"), "{\"problem_id\": \"116B1\", \"category\": \"内科\"}\n{\"category\": \"x\"}\n");
+        var e = Assert.Throws<ExamDataException>(() => ExamQuestionReader.Read(dir.Path));
+        Assert.Contains(dir.File("116-B_metadata.jsonl") + ":2:", e.Message);
+    }
+
+    [Fact]
     public void A_section_file_outside_a_year_directory_gets_its_year_from_the_exam_number()
     {
         using var dir = new TempDirectory();

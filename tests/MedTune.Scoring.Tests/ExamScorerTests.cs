@@ -104,6 +104,18 @@ public class ExamScorerTests
     }
 
     [Fact]
+    public void Exam_points_are_left_out_when_the_questions_have_no_points()
+    {
+        var fewshot = ExamQuestionReader.Read(SharedData.Require("igakuqa", "fewshot-prompt.jsonl"));
+        var predictions = new PredictionSet(PredictionKind.Letter, fewshot.Select(q => new Prediction(q.ProblemId, string.Join(",", q.Answer))).ToArray());
+        var result = ExamScorer.Score(fewshot, predictions);
+        Assert.Equal(new[] { "letter_accuracy", "letter_accuracy_normalized" }, result.Report.Summary.Keys);
+        Assert.Null(result.Report.ExamPoints);
+        Assert.Equal(1.0, result.Report.Summary["letter_accuracy"].Mean);
+        Assert.Equal(2, ScoreComparison.Compare(result, result).Count);
+    }
+
+    [Fact]
     public void Filter_and_data_warnings_come_from_the_question_set()
     {
         var questions = ExamQuestionReader.Read(SharedData.Require("jjsimqa", "jjsimqa.jsonl"), new DatasetFilters { Limit = 30 });
@@ -194,5 +206,25 @@ public class ExamScorerTests
         var gestalt = comparisons.Single(c => c.Metric == "gestalt_score");
         Assert.NotNull(gestalt.PairedBootstrap);
         Assert.Equal(tuned.Report.Summary["gestalt_score"].Mean - baseline.Report.Summary["gestalt_score"].Mean, gestalt.PairedBootstrap!.MeanDifference, 1e-12);
+    }
+}
+
+public class ScoreFilesTests
+{
+    [Fact]
+    public void Scores_a_prediction_file_against_igakuqa_and_writes_the_requested_outputs()
+    {
+        using var dir = new TempDirectory();
+        var request = new ScoreFilesRequest(TestData.IgakuQaDirectory, TestData.Fixture("letter_predictions.jsonl"),
+            dir.File("items.jsonl"), dir.File("score.json"), new DatasetFilters { TextOnly = true, Choices = 5 });
+        var (result, table) = ScoreFiles.Run(request);
+
+        Assert.Equal(1455, File.ReadAllLines(dir.File("items.jsonl")).Length);
+        var json = JsonDocument.Parse(File.ReadAllText(dir.File("score.json"))).RootElement;
+        Assert.Equal("text_only, 5 choices: 1455 of 2000 questions", json.GetProperty("filter").GetString());
+        // The predictions cover all 2000 questions: the 545 outside the filter are unknown ids here.
+        Assert.Equal(545, result.Mismatch.UnknownIds.Count);
+        Assert.Empty(result.Mismatch.MissingIds);
+        Assert.Contains("letter_accuracy", table);
     }
 }

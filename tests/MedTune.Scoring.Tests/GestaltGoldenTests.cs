@@ -11,10 +11,12 @@ namespace MedTune.Scoring.Tests;
 /// </summary>
 public class GestaltGoldenTests
 {
+    private static readonly Lazy<string[]> FixtureLines = new(() => File.ReadAllLines(TestData.Fixture("gestalt_golden.jsonl")));
+
     public static TheoryData<int> Lines()
     {
         var data = new TheoryData<int>();
-        int count = File.ReadLines(TestData.Fixture("gestalt_golden.jsonl")).Count();
+        int count = FixtureLines.Value.Length;
         for (int i = 0; i < count; i++) data.Add(i);
         return data;
     }
@@ -22,7 +24,7 @@ public class GestaltGoldenTests
     [Fact]
     public void Fixture_covers_autojunk_surrogates_and_empty_strings()
     {
-        var rows = File.ReadLines(TestData.Fixture("gestalt_golden.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var rows = FixtureLines.Value.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.True(rows.Count >= 300);
         Assert.Contains(rows, r => r.GetProperty("len_b").GetInt32() >= 200);
         Assert.Contains(rows, r => r.GetProperty("len_a").GetInt32() == 0);
@@ -33,7 +35,7 @@ public class GestaltGoldenTests
     [MemberData(nameof(Lines))]
     public void Ratio_matches_python_difflib_bit_for_bit(int lineIndex)
     {
-        var row = JsonDocument.Parse(File.ReadLines(TestData.Fixture("gestalt_golden.jsonl")).ElementAt(lineIndex)).RootElement;
+        var row = JsonDocument.Parse(FixtureLines.Value[lineIndex]).RootElement;
         string a = Build(row.GetProperty("a")), b = Build(row.GetProperty("b"));
         Assert.Equal(row.GetProperty("len_a").GetInt32(), CodePoints.Count(a));
         Assert.Equal(row.GetProperty("len_b").GetInt32(), CodePoints.Count(b));

@@ -11,6 +11,14 @@ public class ResponseExtractorTests
     }
 
     [Fact]
+    public void With_several_marker_spellings_the_earliest_occurrence_wins()
+    {
+        string[] markers = { "### 応答：", "### 応答:", "応答" };
+        Assert.Equal("b", ResponseExtractor.Extract("x\n### 応答:\nb\n### 応答：\nc", markers));
+        Assert.Equal("c", ResponseExtractor.Extract("### 応答：c", markers)); // the longer marker at the same position
+    }
+
+    [Fact]
     public void Without_a_marker_in_the_continuation_takes_its_first_non_empty_line()
     {
         Assert.Equal("硫化水素中毒", ResponseExtractor.Extract("\n\n   硫化水素中毒  \n次", Marker));
