@@ -26,7 +26,7 @@ public sealed record ModelConfig
     /// <summary>GPT-NeoX: LayerNorm epsilon.</summary>
     public double LayerNormEps { get; init; } = 1e-5;
     public bool TieWordEmbeddings { get; init; }
-    /// <summary>Llama: bias on q/k/v/o projections.</summary>
+    /// <summary>Bias on the attention projections (Llama: q/k/v/o, default false; GPT-NeoX: query_key_value/dense, default true).</summary>
     public bool AttentionBias { get; init; }
     /// <summary>Llama: bias on gate/up/down projections.</summary>
     public bool MlpBias { get; init; }

@@ -13,6 +13,7 @@ public sealed class KeyValueCache : IDisposable
 
     public KeyValueCache(int layers)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
         _keys = new Tensor?[layers];
         _values = new Tensor?[layers];
     }
