@@ -44,12 +44,15 @@ public static class TokenSampler
         return order[^1];
     }
 
-    /// <summary>The nucleus: token ids by descending probability (lower id first on ties), cut once <paramref name="topP"/> is reached.</summary>
+    /// <summary>
+    /// The nucleus: token ids by descending probability (lower id first on ties), cut once <paramref name="topP"/> is
+    /// reached. With <paramref name="topP"/> 1 every id is kept, in id order (no sort over the whole vocabulary).
+    /// </summary>
     public static int[] NucleusOrder(double[] weights, double total, double topP)
     {
         var order = Enumerable.Range(0, weights.Length).ToArray();
-        Array.Sort(order, (a, b) => weights[b].CompareTo(weights[a]) is var c && c != 0 ? c : a.CompareTo(b));
         if (topP >= 1.0) return order;
+        Array.Sort(order, (a, b) => weights[b].CompareTo(weights[a]) is var c && c != 0 ? c : a.CompareTo(b));
         var cumulative = 0.0;
         var keep = 0;
         while (keep < order.Length && (keep == 0 || cumulative < topP * total))

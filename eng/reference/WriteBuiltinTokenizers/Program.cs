@@ -2,8 +2,10 @@
 using MedTune.Checkpoints.Tokenization;
 
 var output = args.Length == 1 ? args[0] : throw new ArgumentException("usage: dotnet run --project eng/reference/WriteBuiltinTokenizers -- <output-directory>");
+var clock = System.Diagnostics.Stopwatch.StartNew();
 foreach (var family in BuiltinTokenizers.Families)
 {
     var size = BuiltinTokenizers.Write(family, Path.Combine(output, family));
-    Console.WriteLine($"{family}: vocab {size}");
+    Console.WriteLine($"{family}: vocab {size} ({clock.ElapsedMilliseconds} ms)");
+    clock.Restart();
 }

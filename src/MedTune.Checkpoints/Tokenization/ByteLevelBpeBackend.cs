@@ -157,7 +157,7 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
                 AddedTokens = added,
                 WordSplitter = splitter,
                 AddPrefixSpace = addPrefixSpace,
-                NormalizeNfc = ReadNormalizer(root["normalizer"], Error),
+                NormalizeNfc = ReadNormalizer(root["normalizer"], Error) && UnicodeNormalization.Require(path, "normalizer NFC"),
                 IgnoreMerges = model["ignore_merges"]?.GetValue<bool>() ?? false,
                 Defaults = new SpecialTokenDefaults(
                     AddBos: bos is not null,

@@ -39,6 +39,10 @@ internal sealed class SentencePieceBackend : ITokenizerBackend
         if (model.Pieces.Count == 0)
             throw new CheckpointException($"{path}: SentencePiece model has no pieces. Copy tokenizer.model from the base model.");
 
+        if (model.HasPrecompiledCharsMap)
+            throw new CheckpointException(
+                $"{path}: normalizer '{model.NormalizerName}' uses a precompiled character map, which ML.Tokenizers does not apply, so ids would differ from SentencePiece's. medtune supports SentencePiece models with the identity normalizer (Llama 2, Swallow).");
+
         SentencePieceTokenizer tokenizer;
         try
         {

@@ -90,20 +90,56 @@ internal sealed class Gpt2WordSplitter : IWordSplitter
 
 /// <summary>
 /// A tokenizer.json <c>Split</c> pre-tokenizer with behaviour <c>Isolated</c> (Llama 3, Qwen): every match is a word,
-/// and so is every stretch between matches. Runs on .NET Regex, i.e. on UTF-16 code units.
+/// and so is every stretch between matches. .NET Regex matches UTF-16 code units, so a character outside the BMP
+/// (emoji, 𠮷) would be two "characters" of category Cs; HF matches code points. Each such character is therefore
+/// replaced by one BMP stand-in of the same class (letter, number, other) before matching, and ranges are mapped back.
 /// </summary>
 internal sealed class RegexWordSplitter(Regex pattern) : IWordSplitter
 {
+    private const char LetterStandIn = '\u3400';  // CJK Extension A, category Lo
+    private const char NumberStandIn = '\u2160';  // Roman numeral one, category Nl
+    private const char OtherStandIn = '\uE000';   // private use, neither letter, number nor space
+
     public IEnumerable<Range> Split(string text)
     {
+        var (matchable, starts) = WithBmpStandIns(text);
         var last = 0;
-        foreach (Match match in pattern.Matches(text))
+        foreach (Match match in pattern.Matches(matchable))
         {
             if (match.Length == 0) continue;
-            if (match.Index > last) yield return new Range(last, match.Index);
-            yield return new Range(match.Index, match.Index + match.Length);
+            if (match.Index > last) yield return new Range(starts[last], starts[match.Index]);
+            yield return new Range(starts[match.Index], starts[match.Index + match.Length]);
             last = match.Index + match.Length;
         }
-        if (last < text.Length) yield return new Range(last, text.Length);
+        if (last < matchable.Length) yield return new Range(starts[last], text.Length);
+    }
+
+    /// <summary>The text with one char per code point, and where each of those chars starts in the original.</summary>
+    private static (string Matchable, int[] Starts) WithBmpStandIns(string text)
+    {
+        var chars = new List<char>(text.Length);
+        var starts = new List<int>(text.Length + 1);
+        for (var i = 0; i < text.Length;)
+        {
+            starts.Add(i);
+            if (char.IsHighSurrogate(text[i]) && Rune.TryGetRuneAt(text, i, out var rune))
+            {
+                chars.Add(Rune.GetUnicodeCategory(rune) switch
+                {
+                    UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                        or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => LetterStandIn,
+                    UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => NumberStandIn,
+                    _ => OtherStandIn,
+                });
+                i += 2;
+            }
+            else
+            {
+                chars.Add(text[i]);
+                i++;
+            }
+        }
+        starts.Add(text.Length);
+        return (new string(chars.ToArray()), starts.ToArray());
     }
 }

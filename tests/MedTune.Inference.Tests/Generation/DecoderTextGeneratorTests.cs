@@ -116,6 +116,20 @@ public sealed class DecoderTextGeneratorTests(GeneratorFixture fixture) : IClass
     }
 
     [Fact]
+    public void SentencePieceContinuationLosesItsDummyPrefixAndStopsOnAByteFallbackNewline()
+    {
+        var llama = fixture.LlamaTokenizer;
+        var prompt = llama.Encode("問題");
+        var script = llama.Encode("答えはc\n### 指示", addBos: false);
+        Assert.Contains(llama.TokenToId("<0x0A>")!.Value, script);
+        var model = FakeDecoderModel.Scripted(llama.VocabSize, visible => script[Math.Min(visible.Count - prompt.Count, script.Count - 1)]);
+        using var generator = new DecoderTextGenerator(model, llama);
+        var result = generator.Generate(["問題"], new DecodingOptions { MaxNewTokens = 50, StopStrings = ["\n"] })[0];
+        Assert.Equal(("答えはc", "stop"), (result.Text, result.FinishReason));
+        Assert.Equal((long)llama.BosId!.Value, model.Calls[0].Tokens[0]);
+    }
+
+    [Fact]
     public void MaxNewTokensLimitsLength()
     {
         using var generator = new DecoderTextGenerator(FakeDecoderModel.Hashing(Tokenizer.VocabSize), Tokenizer);

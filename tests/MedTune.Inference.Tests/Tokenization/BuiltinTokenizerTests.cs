@@ -18,8 +18,8 @@ public sealed class BuiltinTokenizerTests
         var second = Path.Combine(temp.Path, "b");
         var size = BuiltinTokenizers.Write(family, first);
         Assert.Equal(size, BuiltinTokenizers.Write(family, second));
-        var names = Directory.GetFiles(first).Select(Path.GetFileName).Order().ToArray();
-        Assert.Equal(names, Directory.GetFiles(second).Select(Path.GetFileName).Order().ToArray());
+        var names = Directory.GetFiles(first).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(names, Directory.GetFiles(second).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
         Assert.DoesNotContain(names, n => n!.EndsWith(".tmp"));
         foreach (var name in names)
             Assert.Equal(File.ReadAllBytes(Path.Combine(first, name!)), File.ReadAllBytes(Path.Combine(second, name!)));

@@ -24,7 +24,7 @@ public sealed class LoadingTests
         BuiltinTokenizers.Write(BuiltinTokenizers.Llama, temp.Path);
         var tokenizer = TextTokenizer.Load(temp.Path);
         Assert.Equal(["special_tokens_map.json", "tokenizer.model", "tokenizer_config.json"],
-            tokenizer.FilesToCopy.Select(Path.GetFileName).Order());
+            tokenizer.FilesToCopy.Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -106,5 +106,34 @@ public sealed class LoadingTests
         var tokenizer = TextTokenizer.Load(temp.Path);
         Assert.Equal("患者は発熱", tokenizer.Decode(tokenizer.Encode("患者は発熱")));
         Assert.Equal(1, tokenizer.BosId);
+    }
+
+    [Fact]
+    public void NfcNormalizerComposesCombiningMarks()
+    {
+        using var temp = new TempDirectory();
+        BuiltinTokenizers.Write(BuiltinTokenizers.GptNeoX, temp.Path);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(temp.File("tokenizer.json")))!;
+        var plain = TextTokenizer.Load(temp.Path);
+        json["normalizer"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "NFC" };
+        File.WriteAllText(temp.File("tokenizer.json"), json.ToJsonString());
+        var nfc = TextTokenizer.Load(temp.Path);
+        const string decomposed = "\u304B\u3099\u30D8\u309A"; // か + ゛, ヘ + ゜
+        Assert.Equal(plain.Encode("がペ"), nfc.Encode(decomposed));
+        Assert.NotEqual(plain.Encode("がペ"), plain.Encode(decomposed));
+    }
+
+    [Fact]
+    public void SentencePieceWithACharacterMapIsRejected()
+    {
+        using var temp = new TempDirectory();
+        BuiltinTokenizers.Write(BuiltinTokenizers.Llama, temp.Path);
+        // Append a normalizer_spec (field 3) holding name "nmt_nfkc" (1) and a non-empty precompiled_charsmap (2).
+        byte[] name = [.. "nmt_nfkc"u8];
+        byte[] spec = [0x0A, (byte)name.Length, .. name, 0x12, 0x03, 0x01, 0x02, 0x03];
+        File.WriteAllBytes(temp.File("tokenizer.model"), [.. File.ReadAllBytes(temp.File("tokenizer.model")), 0x1A, (byte)spec.Length, .. spec]);
+        var e = Assert.Throws<CheckpointException>(() => TextTokenizer.Load(temp.Path));
+        Assert.Contains("nmt_nfkc", e.Message);
+        Assert.Contains("tokenizer.model", e.Message);
     }
 }
