@@ -54,6 +54,14 @@ def rotate_half(x):
     return torch.cat([-b, a], dim=-1)
 
 
+def causal_attention(q, k, v):
+    # Written out (Debian's torch 1.13 has no scaled_dot_product_attention).
+    t = q.shape[-2]
+    scores = (q @ k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
+    mask = torch.ones(t, t, dtype=torch.bool).triu(1)
+    return scores.masked_fill(mask, float("-inf")).softmax(-1) @ v
+
+
 class Layer(torch.nn.Module):
     def __init__(self):
         super().__init__()
@@ -76,7 +84,7 @@ class Layer(torch.nn.Module):
         v = self.v_proj(h).view(shape).transpose(1, 2)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin
-        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        a = causal_attention(q, k, v)
         x = x + self.o_proj(a.transpose(1, 2).reshape(b, t, HIDDEN))
         h = self.post_attention_layernorm(x)
         return x + self.down_proj(F.silu(self.gate_proj(h)) * self.up_proj(h))

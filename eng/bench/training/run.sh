@@ -6,8 +6,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 warmup="${1:-1}"; measured="${2:-3}"; threads="${3:-$(nproc)}"
+# Debian's python3-torch lives under /usr/lib/python3; a pyenv/venv python3 earlier on PATH would not see it.
+python="${PYTHON:-/usr/bin/python3}"
 
-if ! python3 -c "import torch" 2>/dev/null; then
+if ! "$python" -c "import torch" 2>/dev/null; then
   echo "installing the PyTorch peer (Debian python3-torch)..." >&2
   if [ "$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends python3-torch >/dev/null
   else sudo apt-get install -y --no-install-recommends python3-torch >/dev/null; fi
@@ -17,7 +19,7 @@ dotnet build "$here/MedTune.Bench.Training.csproj" -c Release -v quiet -nologo >
 bench_dll="$(find "$here/bin/Release" -name MedTune.Bench.Training.dll | head -1)"
 
 medtune_line="$(dotnet "$bench_dll" "$warmup" "$measured" "$threads")"
-peer_line="$(python3 "$here/peer_lora_bench.py" "$warmup" "$measured" "$threads")"
+peer_line="$("$python" "$here/peer_lora_bench.py" "$warmup" "$measured" "$threads")"
 echo "$medtune_line"
 echo "$peer_line"
 tps() { sed -E 's/.*tokens\/s=([0-9.]+).*/\1/' <<<"$1"; }
