@@ -100,6 +100,28 @@ public class DataTests
     }
 
     [Fact]
+    public void Exam_filters_keep_text_only_five_choice_questions_of_chosen_years_and_sections()
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(dir.Path, "2018"));
+        Directory.CreateDirectory(Path.Combine(dir.Path, "2019"));
+        string Question(string id, bool textOnly, int choices) => new System.Text.Json.Nodes.JsonObject
+        {
+            ["problem_id"] = id, ["problem_text"] = "問" + id, ["text_only"] = textOnly, ["answer"] = new System.Text.Json.Nodes.JsonArray("a"),
+            ["choices"] = new System.Text.Json.Nodes.JsonArray(Enumerable.Range(0, choices).Select(i => (System.Text.Json.Nodes.JsonNode)("c" + i)).ToArray()),
+        }.ToJsonString();
+        File.WriteAllLines(Path.Combine(dir.Path, "2018", "112-A.jsonl"), [Question("1", true, 5), Question("2", false, 5), Question("3", true, 4), Question("4", true, 5)]);
+        File.WriteAllLines(Path.Combine(dir.Path, "2018", "112-B.jsonl"), [Question("5", true, 5)]);
+        File.WriteAllLines(Path.Combine(dir.Path, "2019", "113-A.jsonl"), [Question("6", true, 5)]);
+
+        DatasetSpec Spec(DatasetFilters filters) => new() { Path = dir.Path, Format = "exam", Filters = filters };
+        var filtered = InstructionDatasetReader.Read(Spec(new DatasetFilters { TextOnly = true, Choices = 5, Years = [2018], Sections = ["A"] }));
+        Assert.Equal(["問1", "問4"], filtered.Examples.Select(e => e.Instruction));
+        var limited = InstructionDatasetReader.Read(Spec(new DatasetFilters { Sections = ["112-B", "113-A"], Limit = 1 }));
+        Assert.Equal(["問5"], limited.Examples.Select(e => e.Instruction));
+    }
+
+    [Fact]
     public void Encoder_masks_the_prompt_appends_eos_and_counts_truncation()
     {
         var tokenizer = new CharTokenizer();

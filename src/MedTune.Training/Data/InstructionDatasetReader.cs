@@ -33,12 +33,14 @@ public static class InstructionDatasetReader
                 try
                 {
                     if (text is null) throw new DatasetException($"{where}: the line is not valid UTF-8.");
-                    examples.Add(spec.Format switch
+                    var example = spec.Format switch
                     {
                         AlpacaFormat => ParseAlpaca(text, where),
-                        ExamFormat => ParseExam(text, where),
+                        ExamFormat => ParseExam(text, where, ExamFilter.For(spec.Filters, file)),
                         _ => throw new DatasetException($"{path}: dataset format '{spec.Format}' is unknown; use '{AlpacaFormat}' or '{ExamFormat}'."),
-                    });
+                    };
+                    if (example is not null) examples.Add(example);
+                    if (spec.Filters.Limit is { } limit && examples.Count >= limit) return new DatasetReadResult(examples, skipped);
                 }
                 catch (DatasetException e) when (spec.SkipInvalid && e.Message.StartsWith(where, StringComparison.Ordinal))
                 {
@@ -118,9 +120,10 @@ public static class InstructionDatasetReader
     }
 
     /// <summary>An exam question as an instruction: the question, its options as input (one per line), the answer options' text as output.</summary>
-    internal static InstructionExample ParseExam(string text, string where)
+    internal static InstructionExample? ParseExam(string text, string where, ExamFilter? filter = null)
     {
         var record = ParseObject(text, where);
+        if (filter is not null && !filter.Keeps(record)) return null;
         var question = RequiredText(record, "problem_text", where, allowEmpty: false);
         var choices = record["choices"] as JsonArray ?? throw new DatasetException($"{where}: field 'choices' is missing or not an array.");
         var choiceTexts = choices.Select((c, i) => c is JsonValue v && v.TryGetValue<string>(out var s)
@@ -143,6 +146,28 @@ public static class InstructionDatasetReader
         if (string.IsNullOrWhiteSpace(output)) throw new DatasetException($"{where}: the answer text is empty.");
         var input = string.Join("\n", choiceTexts.Select((c, i) => $"{(char)('a' + i)}. {c}"));
         return new InstructionExample(question, input, output, where);
+    }
+}
+
+/// <summary>
+/// <c>datasets[].filters</c> for exam records: <c>text_only</c>, number of <c>choices</c>, exam <c>years</c> (the folder name)
+/// and <c>sections</c> (<c>112-A</c> or <c>A</c>, from the file name). <c>limit</c> is applied by the reader.
+/// </summary>
+internal sealed class ExamFilter(DatasetFilters filters, int? year, string section)
+{
+    public static ExamFilter For(DatasetFilters filters, string file)
+    {
+        var folder = Path.GetFileName(Path.GetDirectoryName(file)) ?? "";
+        return new ExamFilter(filters, int.TryParse(folder, out var year) ? year : null, Path.GetFileNameWithoutExtension(file));
+    }
+
+    public bool Keeps(JsonObject record)
+    {
+        if (filters.TextOnly is { } textOnly && (record["text_only"] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : true) != textOnly) return false;
+        if (filters.Choices is { } choices && (record["choices"] as JsonArray)?.Count != choices) return false;
+        if (filters.Years.Count > 0 && (year is null || !filters.Years.Contains(year.Value))) return false;
+        if (filters.Sections.Count > 0 && !filters.Sections.Any(s => section == s || section.EndsWith("-" + s, StringComparison.Ordinal))) return false;
+        return true;
     }
 }
 
