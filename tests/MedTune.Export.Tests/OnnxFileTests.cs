@@ -127,6 +127,21 @@ public sealed class OnnxFileTests(ITestOutputHelper output)
         Assert.Equal("""{"opset":17,"precision":"fp16"}""", ExportStage.ConfigFor(manifest).ToJsonString());
     }
 
+    [Fact]
+    public void Cuda_device_falls_back_to_cpu_on_auto_and_fails_clearly_when_demanded_without_a_cuda_build()
+    {
+        using var checkpoint = new TempDirectory();
+        TinyCheckpoints.WriteLlama(checkpoint.Path, 18, new TinyCheckpoints.LlamaShape());
+        using var exported = new TempDirectory();
+        OnnxExporter.Export(checkpoint.Path, exported.Path, new ExportOptions());
+        using var auto = new OnnxDecoderModel(exported.Path, "auto");
+        output.WriteLine($"auto -> {auto.ExecutionProvider}");
+        Assert.Contains(auto.ExecutionProvider, new[] { "CPU", "CUDA" });
+        if (auto.ExecutionProvider == "CPU")
+            Assert.Contains("CUDA execution provider is unavailable", Assert.Throws<InvalidOperationException>(() => new OnnxDecoderModel(exported.Path, "cuda")).Message);
+        Assert.Throws<FileNotFoundException>(() => new OnnxDecoderModel(checkpoint.File("nothing-here"), "cpu"));
+    }
+
     internal static string? PythonWithOnnx()
     {
         foreach (var candidate in new[] { "/usr/bin/python3", "python3" })
