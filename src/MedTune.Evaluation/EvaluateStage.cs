@@ -64,6 +64,11 @@ public sealed class EvaluateStage : IStage
         if (!context.UpstreamOutputs.TryGetValue(_exportStageName, out var modelDirectory))
             throw new InvalidOperationException($"Evaluate stage '{context.StageName}' needs the output of stage '{_exportStageName}', which is not among its inputs.");
 
+        if (settings.Template == EvaluationTemplates.IgakuQaLetters && !settings.Metrics.Contains("letter"))
+            context.Reporter.Warning("evaluate.template is igakuqa_letters but evaluate.metrics lacks 'letter': letter answers will only be scored as free text.");
+        if (_manifest.Datasets.Eval.Count == 0)
+            throw new ArgumentException("datasets.eval is empty: name at least one exam dataset to evaluate on.");
+
         var datasets = _manifest.Datasets.Eval.Select(spec => (Spec: spec, Questions: ReadDataset(spec))).ToArray();
         using var generator = _openGenerator(modelDirectory, _manifest.Evaluate.Device);
         var evaluator = new ExamEvaluator(generator, settings);

@@ -8,6 +8,10 @@ namespace MedTune.Reporting;
 /// </summary>
 public static class ReportComparison
 {
+    /// <summary>Reads each experiment's <c>report.json</c> and renders the table.</summary>
+    public static string RenderFiles(IEnumerable<(string Experiment, string ReportJsonPath)> experiments) =>
+        Render(experiments.Select(e => (e.Experiment, ReportJson.Read(e.ReportJsonPath))));
+
     public static string Render(IEnumerable<(string Experiment, ReportData Report)> experiments)
     {
         var list = experiments.ToArray();

@@ -21,4 +21,14 @@ public sealed class ReportComparisonTests(ReportFixture fixture) : IClassFixture
         Assert.Contains("| 0.300 |", lines[2]);
         Snapshot.Match(table);
     }
+
+    [Fact]
+    public void Reads_report_json_files()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("a.json"), ReportJson.Serialize(_fixture.Report()));
+        var table = ReportComparison.RenderFiles([("a", temp.File("a.json"))]);
+        Assert.Contains("| a + LoRA | ", table);
+        Assert.Throws<FileNotFoundException>(() => ReportComparison.RenderFiles([("b", temp.File("missing.json"))]));
+    }
 }
