@@ -71,7 +71,7 @@ public sealed class TextTokenizer
         {
             return load(path);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException or IndexOutOfRangeException)
         {
             throw new CheckpointException($"{path}: cannot be read as a tokenizer ({e.Message}). Copy it again from the base model.", e);
         }

@@ -136,4 +136,13 @@ public sealed class LoadingTests
         Assert.Contains("nmt_nfkc", e.Message);
         Assert.Contains("tokenizer.model", e.Message);
     }
+
+    [Fact]
+    public void NegativeVocabularyIdIsACheckpointError()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("tokenizer.json"), """{"model": {"type": "BPE", "vocab": {"a": -1}, "merges": []}, "pre_tokenizer": {"type": "ByteLevel"}}""");
+        var e = Assert.Throws<CheckpointException>(() => TextTokenizer.Load(temp.Path));
+        Assert.Contains("tokenizer.json", e.Message);
+    }
 }
