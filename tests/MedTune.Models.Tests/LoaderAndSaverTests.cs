@@ -28,7 +28,7 @@ public class LoaderAndSaverTests
         var config = JsonNode.Parse(File.ReadAllText(temp.File("saved/config.json")))!;
         Assert.Equal(model.Config.HiddenSize, config["hidden_size"]!.GetValue<int>());
         Assert.True(File.Exists(temp.File("saved/generation_config.json")));
-        Assert.Empty(Directory.GetDirectories(temp.Path).Where(d => d.Contains(".saving-")));
+        Assert.DoesNotContain(Directory.GetDirectories(temp.Path), d => d.Contains(".saving-"));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public class LoaderAndSaverTests
         CheckpointSaver.Save(model, temp.File("out"), tokenizer);
         Assert.Equal(["config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"],
             Directory.GetFiles(temp.File("out")).Select(Path.GetFileName).Order());
-        Assert.Single(Directory.GetDirectories(temp.Path).Where(d => !d.EndsWith("tok")));
+        Assert.Single(Directory.GetDirectories(temp.Path), d => !d.EndsWith("tok"));
     }
 
     [Fact]

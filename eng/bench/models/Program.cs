@@ -45,11 +45,12 @@ static void Measure(string directory)
 {
     torch.set_num_threads(Environment.ProcessorCount);
     var load = Stopwatch.StartNew();
+    var cpuBefore = CpuSeconds();
     using var model = ModelLoader.Load(directory);
     load.Stop();
     var parameters = model.parameters().Sum(p => p.numel());
     Console.WriteLine($"parameters: {parameters / 1e9:F3} B ({model.Config.NumLayers} layers, hidden {model.Config.HiddenSize}, vocab {model.Config.VocabSize}), float32 in memory");
-    Console.WriteLine($"load: {load.Elapsed.TotalSeconds:F1} s, peak RSS after load {PeakRssGb():F2} GB (model {parameters * 4 / 1e9:F2} GB)");
+    Console.WriteLine($"load: {load.Elapsed.TotalSeconds:F1} s wall, {CpuSeconds() - cpuBefore:F1} s CPU, peak RSS after load {PeakRssGb():F2} GB (model {parameters * 4 / 1e9:F2} GB)");
 
     using var noGrad = no_grad();
     const int promptLength = 128, decodeSteps = 16;
@@ -58,10 +59,13 @@ static void Measure(string directory)
 
     using var cache = model.CreateCache();
     var prefill = Stopwatch.StartNew();
+    var prefillCpu = CpuSeconds();
     using var logits = model.Forward(prompt, cache: cache);
     prefill.Stop();
+    prefillCpu = CpuSeconds() - prefillCpu;
     var next = logits[0, -1].argmax().reshape(1, 1);
     var decode = Stopwatch.StartNew();
+    var decodeCpu = CpuSeconds();
     for (var i = 0; i < decodeSteps; i++)
     {
         using var scope = NewDisposeScope();
@@ -69,10 +73,13 @@ static void Measure(string directory)
         next = stepLogits[0, -1].argmax().reshape(1, 1).MoveToOuterDisposeScope();
     }
     decode.Stop();
-    Console.WriteLine($"prefill: {promptLength} tokens in {prefill.Elapsed.TotalSeconds:F2} s = {promptLength / prefill.Elapsed.TotalSeconds:F1} tokens/s (batch 1, {Environment.ProcessorCount} threads)");
-    Console.WriteLine($"decode with KV cache: {decodeSteps / decode.Elapsed.TotalSeconds:F2} tokens/s");
+    Console.WriteLine($"prefill: {promptLength} tokens in {prefill.Elapsed.TotalSeconds:F2} s = {promptLength / prefill.Elapsed.TotalSeconds:F1} tokens/s (batch 1, {Environment.ProcessorCount} threads, {prefillCpu:F1} s CPU)");
+    Console.WriteLine($"decode with KV cache: {decodeSteps / decode.Elapsed.TotalSeconds:F2} tokens/s ({(CpuSeconds() - decodeCpu) / decodeSteps:F2} s CPU per token)");
+    Console.WriteLine($"load average during the run: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (other processes share the cores)");
     Console.WriteLine($"peak RSS overall: {PeakRssGb():F2} GB");
 }
+
+static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
 static double PeakRssGb()
 {
