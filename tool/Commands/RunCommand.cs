@@ -49,7 +49,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         var failedGates = report is null ? [] : FailUnder.Check(report, gates);
 
         if (settings.Json)
-            System.Console.Out.WriteLine(RunSummaryJson(experiment, result, reportDirectory, failedGates).ToJsonString(new() { WriteIndented = true }));
+            console.WriteRaw(RunSummaryJson(experiment, result, reportDirectory, failedGates).ToJsonString(new() { WriteIndented = true }) + "\n");
         else
             RunSummaryView.Render(console, experiment, result, report, reportDirectory, failedGates);
 

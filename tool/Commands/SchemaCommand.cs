@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using MedTune.Manifest;
 using MedTune.Pipeline;
+using MedTune.Tool.Console;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -19,7 +20,7 @@ public sealed class SchemaCommand(IAnsiConsole console) : Command<SchemaCommand.
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var schema = ManifestSchema.Generate();
-        if (settings.Output is null) System.Console.Out.Write(schema);
+        if (settings.Output is null) console.WriteRaw(schema);
         else
         {
             AtomicFile.WriteAllText(settings.Output, schema);

@@ -1,4 +1,5 @@
 using MedTune.Pipeline;
+using MedTune.Tool.Console;
 using MedTune.Tool.Experiments;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -16,10 +17,10 @@ public sealed class StatusCommand(IAnsiConsole console) : Command<ExperimentSett
 
         if (settings.Json)
         {
-            System.Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(statuses.Select(s => new
+            console.WriteRaw(System.Text.Json.JsonSerializer.Serialize(statuses.Select(s => new
             {
                 stage = s.Name, kind = s.Kind, state = s.State.ToString(), current_key = s.CurrentKey, locked_key = s.LockedKey, reasons = s.Reasons,
-            }), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            }), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
         else
         {
