@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MedTune.Training.Tests;
@@ -121,5 +122,28 @@ public class LoraInjectionTests
         layer.train();
         using var trainOut = layer.call(x);
         Assert.False(evalOut.allclose(trainOut));
+    }
+
+    [Fact]
+    public void Bfloat16_base_keeps_float32_lora_and_merges_into_bfloat16()
+    {
+        using var model = new TinyModel(seed: 1);
+        model.to(ScalarType.BFloat16);
+        using var ids = SampleIds();
+        using var before = model.Forward(ids);
+        using var lora = LoraInjector.Apply(model, TestData.Lora(), seed: 7);
+        Assert.Equal(ScalarType.Float32, lora.Layers[0].Layer.lora_A.weight!.dtype);
+        using var after = model.Forward(ids);
+        Assert.Equal(ScalarType.BFloat16, after.dtype);
+        Assert.True(before.eq(after).all().item<bool>());
+
+        using (no_grad()) lora.Layers[0].Layer.lora_B.weight!.fill_(0.5f);
+        var original = model.layers[0].q_proj.weight.to_type(ScalarType.Float32);
+        LoraMerger.Merge(model);
+        var merged = model.layers[0].q_proj.weight;
+        Assert.Equal(ScalarType.BFloat16, merged.dtype);
+        var layer = lora.Layers[0].Layer;
+        var expected = original + matmul(layer.lora_B.weight!, layer.lora_A.weight!) * layer.Scale;
+        Assert.True((merged.to_type(ScalarType.Float32) - expected).abs().max().item<float>() < 0.02);
     }
 }

@@ -47,14 +47,14 @@ public class StageTests
     }
 
     [Fact]
-    public void Train_then_merge_gives_a_model_whose_logits_equal_base_plus_adapter()
+    public async Task Train_then_merge_gives_a_model_whose_logits_equal_base_plus_adapter()
     {
         using var root = new TempDirectory();
         var baseDirectory = TinyCheckpoints.Llama(root.Path);
         var manifest = Manifest(WriteData(root.Path), "all-linear");
 
         var trainContext = Context(root.Path, "train");
-        new TrainStage(manifest, ModelReference.FromPath(baseDirectory)).RunAsync(trainContext, default).GetAwaiter().GetResult();
+        await new TrainStage(manifest, ModelReference.FromPath(baseDirectory)).RunAsync(trainContext, default);
         foreach (var file in new[] { "adapter_config.json", "adapter_model.safetensors", "train_log.jsonl", "train_metrics.json" })
             Assert.True(File.Exists(Path.Combine(trainContext.OutputDirectory, file)), file);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(trainContext.OutputDirectory, "train_log.jsonl")).Length);
@@ -64,7 +64,7 @@ public class StageTests
             config["target_modules"]!.AsArray().Select(n => n!.GetValue<string>()));
 
         var mergeContext = Context(root.Path, "merge", new Dictionary<string, string> { ["train"] = trainContext.OutputDirectory });
-        new MergeStage(manifest, ModelReference.FromPath(baseDirectory), "train").RunAsync(mergeContext, default).GetAwaiter().GetResult();
+        await new MergeStage(manifest, ModelReference.FromPath(baseDirectory), "train").RunAsync(mergeContext, default);
         Assert.Equal(14, mergeContext.RecordFacts["merged_projections"]!.GetValue<int>());
         Assert.True(File.Exists(Path.Combine(mergeContext.OutputDirectory, "tokenizer.model")));
 
@@ -83,16 +83,16 @@ public class StageTests
     }
 
     [Fact]
-    public void Train_stage_is_deterministic_and_resumes_from_its_work_directory()
+    public async Task Train_stage_is_deterministic_and_resumes_from_its_work_directory()
     {
         using var root = new TempDirectory();
         var baseDirectory = TinyCheckpoints.Llama(root.Path);
         var manifest = Manifest(WriteData(root.Path));
 
         var first = Context(root.Path, "first");
-        new TrainStage(manifest, ModelReference.FromPath(baseDirectory)).RunAsync(first, default).GetAwaiter().GetResult();
+        await new TrainStage(manifest, ModelReference.FromPath(baseDirectory)).RunAsync(first, default);
         var second = Context(root.Path, "second");
-        new TrainStage(manifest, ModelReference.FromPath(baseDirectory)).RunAsync(second, default).GetAwaiter().GetResult();
+        await new TrainStage(manifest, ModelReference.FromPath(baseDirectory)).RunAsync(second, default);
         Assert.Equal(File.ReadAllBytes(Path.Combine(first.OutputDirectory, "adapter_model.safetensors")),
                      File.ReadAllBytes(Path.Combine(second.OutputDirectory, "adapter_model.safetensors")));
 
@@ -103,7 +103,7 @@ public class StageTests
             UpstreamOutputs = first.UpstreamOutputs, Seed = 5, Reporter = SilentStageReporter.Instance,
         };
         Directory.CreateDirectory(third.OutputDirectory);
-        new TrainStage(manifest, ModelReference.FromPath(baseDirectory)).RunAsync(third, default).GetAwaiter().GetResult();
+        await new TrainStage(manifest, ModelReference.FromPath(baseDirectory)).RunAsync(third, default);
         var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(third.OutputDirectory, "train_metrics.json")))!;
         Assert.Equal(4, metrics["resumed_from_step"]!.GetValue<int>());
         Assert.Equal(File.ReadAllBytes(Path.Combine(first.OutputDirectory, "adapter_model.safetensors")),

@@ -18,7 +18,7 @@ internal sealed class TinyModel : CausalLanguageModel
     public ModuleList<TinyBlock> layers;
     public AdaptableLinear lm_head;
 
-    public TinyModel(int seed, int hidden = 32, int layerCount = 2) : base("tiny", Config(hidden, layerCount))
+    public TinyModel(int seed, int hidden = 32, int layerCount = 2) : base("tiny", BuildConfig(hidden, layerCount))
     {
         embed_tokens = nn.Embedding(Vocab, hidden);
         layers = new ModuleList<TinyBlock>(Enumerable.Range(0, layerCount).Select(_ => new TinyBlock(hidden)).ToArray());
@@ -36,7 +36,7 @@ internal sealed class TinyModel : CausalLanguageModel
         eval();
     }
 
-    private static ModelConfig Config(int hidden, int layers) => new()
+    private static ModelConfig BuildConfig(int hidden, int layers) => new()
     {
         Family = ModelFamily.Llama,
         VocabSize = Vocab,

@@ -19,8 +19,8 @@ dotnet build "$here/MedTune.Bench.Training.csproj" -c Release -v quiet -nologo >
 bench_dll="$(find "$here/bin/Release" -name MedTune.Bench.Training.dll | head -1)"
 
 medtune_line="$(dotnet "$bench_dll" "$warmup" "$measured" "$threads")"
-peer_line="$("$python" "$here/peer_lora_bench.py" "$warmup" "$measured" "$threads")"
 echo "$medtune_line"
+peer_line="$("$python" "$here/peer_lora_bench.py" "$warmup" "$measured" "$threads")"
 echo "$peer_line"
 tps() { sed -E 's/.*tokens\/s=([0-9.]+).*/\1/' <<<"$1"; }
 python3 -c "import sys; m, p = float(sys.argv[1]), float(sys.argv[2]); print(f'ratio medtune/pytorch tokens/s = {m / p:.2f}')" "$(tps "$medtune_line")" "$(tps "$peer_line")"
