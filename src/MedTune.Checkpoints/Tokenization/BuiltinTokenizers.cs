@@ -95,7 +95,7 @@ public static class BuiltinTokenizers
             RemoveExtraWhitespaces = false,
             EscapeWhitespaces = true,
         };
-        AtomicFile.Write(Path.Combine(directory, TextTokenizer.SentencePieceFile), model.ToBytes());
+        AtomicFile.WriteAllBytes(Path.Combine(directory, TextTokenizer.SentencePieceFile), model.ToBytes());
         WriteJson(directory, TokenizerConfigFiles.TokenizerConfig, new JsonObject
         {
             ["add_bos_token"] = true,
@@ -213,23 +213,5 @@ public static class BuiltinTokenizers
     private static string[] CodePoints(string text) => text.EnumerateRunes().Select(r => r.ToString()).ToArray();
 
     private static void WriteJson(string directory, string name, JsonNode node) =>
-        AtomicFile.Write(Path.Combine(directory, name), Encoding.UTF8.GetBytes(node.ToJsonString(JsonOptions) + "\n"));
-}
-
-/// <summary>Writes a file through a temporary name in the same directory and a rename, so readers never see half a file.</summary>
-internal static class AtomicFile
-{
-    public static void Write(string path, byte[] contents)
-    {
-        var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temporary, contents);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
+        AtomicFile.WriteAllBytes(Path.Combine(directory, name), Encoding.UTF8.GetBytes(node.ToJsonString(JsonOptions) + "\n"));
 }
