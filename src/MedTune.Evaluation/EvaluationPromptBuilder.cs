@@ -93,6 +93,5 @@ public sealed class EvaluationPromptBuilder
     }
 
     /// <summary>Options one a line: <c>a: 選択肢</c>.</summary>
-    public static string OptionLines(ExamQuestion question) =>
-        string.Join("\n", question.Choices.Select((choice, i) => ExamQuestion.LetterOf(i) + ": " + choice));
+    public static string OptionLines(ExamQuestion question) => ExamQuestion.OptionLines(question.Choices);
 }

@@ -7,8 +7,8 @@ internal sealed class CrossKeyRules(ManifestDiagnostics diagnostics)
     {
         CheckBuiltinName(m.Model);
         CheckTargetModules(m.Lora);
-        CheckDatasets(m.Datasets.Train, "datasets.train", "alpaca", "training data is instruction records");
-        CheckDatasets(m.Datasets.Eval, "datasets.eval", "exam", "evaluation reads exam questions");
+        CheckDatasets(m.Datasets.Train, "datasets.train", ["alpaca", "exam"], "training reads instruction records or exam questions paired with their answers");
+        CheckDatasets(m.Datasets.Eval, "datasets.eval", ["exam"], "evaluation reads exam questions");
         // Without any datasets section the missing datasets.eval is the one error worth reporting.
         if (m.Evaluate.Models.Contains("tuned") && m.Datasets.Train.Count == 0 && diagnostics.IsWritten("datasets") && !diagnostics.HasTypeError("datasets.train"))
             diagnostics.Add("datasets.train", "evaluate.models includes 'tuned' but there is no training data",
@@ -35,15 +35,15 @@ internal sealed class CrossKeyRules(ManifestDiagnostics diagnostics)
                 "write [all-linear] or list the module names");
     }
 
-    private void CheckDatasets(List<DatasetSpec> specs, string listPath, string format, string why)
+    private void CheckDatasets(List<DatasetSpec> specs, string listPath, string[] formats, string why)
     {
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < specs.Count; i++)
         {
             var spec = specs[i];
             var path = $"{listPath}[{i}]";
-            if (spec.Format != format && !diagnostics.HasTypeError($"{path}.format"))
-                diagnostics.Add($"{path}.format", $"format must be '{format}' here ({why}), got '{spec.Format}'");
+            if (!formats.Contains(spec.Format) && !diagnostics.HasTypeError($"{path}.format"))
+                diagnostics.Add($"{path}.format", $"format must be {string.Join(" or ", formats.Select(f => $"'{f}'"))} here ({why}), got '{spec.Format}'");
             if (string.IsNullOrEmpty(spec.Name)) continue;
             if (names.TryGetValue(spec.Name, out var first))
                 diagnostics.Add($"{path}.name", $"dataset name '{spec.Name}' is already used by {listPath}[{first}]",

@@ -29,6 +29,13 @@ public sealed record ExamQuestion(
     /// <summary>Letter of the option at <paramref name="index"/> (0 -&gt; "a").</summary>
     public static string LetterOf(int index) => ((char)('a' + index)).ToString();
 
+    /// <summary>
+    /// The options one a line, <c>a: 選択肢</c>: the one rendering of options that training on exam records and
+    /// every evaluation prompt share, so a model is asked the way it was taught.
+    /// </summary>
+    public static string OptionLines(IReadOnlyList<string> choices) =>
+        string.Join("\n", choices.Select((choice, i) => LetterOf(i) + ": " + choice));
+
     /// <summary>Index of an option letter (<c>"a"</c> -&gt; 0), or -1 when it is not a single lower-case letter.</summary>
     public static int IndexOf(string letter) => letter.Length == 1 && letter[0] is >= 'a' and <= 'z' ? letter[0] - 'a' : -1;
 

@@ -117,6 +117,7 @@ public sealed class ManifestErrorTests : IDisposable
                   format: exam
               eval:
                 - path: data/exam.jsonl
+                  format: alpaca
                 - path: data/exam.jsonl
             """ },
         { "no_training_data_for_tuned", "name: no-train\ndatasets:\n  eval:\n    - path: data/exam.jsonl\n" },

@@ -85,7 +85,7 @@ public class DataTests
         File.WriteAllText(dir.File("112-A_metadata.jsonl"), """{"problem_id": "112A1"}""");
         var result = InstructionDatasetReader.Read(new DatasetSpec { Path = dir.Path, Format = "exam", SkipInvalid = true });
         Assert.Equal(2, result.Examples.Count);
-        Assert.Equal(("正しいのはどれか。2つ選べ。", "a. 肝臓\nb. 腎臓\nc. 脾臓", "肝臓,脾臓"), (result.Examples[0].Instruction, result.Examples[0].Input, result.Examples[0].Output));
+        Assert.Equal(("正しいのはどれか。2つ選べ。", "a: 肝臓\nb: 腎臓\nc: 脾臓", "肝臓,脾臓"), (result.Examples[0].Instruction, result.Examples[0].Input, result.Examples[0].Output));
         Assert.Equal("26", result.Examples[1].Output);
         Assert.Contains("112-A.jsonl:3: answer 'e' is not one of the 2 options", Assert.Single(result.Skipped));
     }

@@ -1,3 +1,4 @@
+using MedTune.Scoring;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -144,7 +145,7 @@ public static class InstructionDatasetReader
         }
         var output = string.Join(",", answerTexts);
         if (string.IsNullOrWhiteSpace(output)) throw new DatasetException($"{where}: the answer text is empty.");
-        var input = string.Join("\n", choiceTexts.Select((c, i) => $"{(char)('a' + i)}. {c}"));
+        var input = ExamQuestion.OptionLines(choiceTexts);
         return new InstructionExample(question, input, output, where);
     }
 }
