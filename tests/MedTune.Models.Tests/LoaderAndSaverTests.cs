@@ -73,7 +73,7 @@ public class LoaderAndSaverTests
         using var model = ModelLoader.Load(Fixtures.Directory("tiny-neox"));
         CheckpointSaver.Save(model, temp.File("out"), tokenizer);
         Assert.Equal(["config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"],
-            Directory.GetFiles(temp.File("out")).Select(Path.GetFileName).Order());
+            Directory.GetFiles(temp.File("out")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Single(Directory.GetDirectories(temp.Path), d => !d.EndsWith("tok"));
     }
 
