@@ -129,7 +129,6 @@ public static class ReportBuilder
                 Key = record.Key,
                 OutputHash = record.OutputHash,
                 Upstream = new SortedDictionary<string, string>(record.Upstream.ToDictionary(p => p.Key, p => p.Value.OutputHash), StringComparer.Ordinal),
-                DurationSeconds = record.DurationSeconds,
             });
         }
         return new Provenance

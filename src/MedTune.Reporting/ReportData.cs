@@ -82,5 +82,5 @@ public sealed record StageProvenance
     public string? OutputHash { get; init; }
     /// <summary>Its own upstream stages: name → output hash.</summary>
     public SortedDictionary<string, string> Upstream { get; init; } = new(StringComparer.Ordinal);
-    public double? DurationSeconds { get; init; }
+    // No durations here: they differ between identical runs, and the report must reproduce byte for byte (verify --rerun).
 }

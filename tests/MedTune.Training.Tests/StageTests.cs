@@ -104,8 +104,11 @@ public class StageTests
         };
         Directory.CreateDirectory(third.OutputDirectory);
         await new TrainStage(manifest, ModelReference.FromPath(baseDirectory)).RunAsync(third, default);
-        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(third.OutputDirectory, "train_metrics.json")))!;
-        Assert.Equal(4, metrics["resumed_from_step"]!.GetValue<int>());
+        Assert.Equal(4, third.RecordFacts["resumed_from_step"]!.GetValue<int>());
+        // Everything hashed into the output is reproducible; only the unhashed timing file may differ.
+        foreach (var file in new[] { "train_log.jsonl", "train_metrics.json", "adapter_config.json" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(first.OutputDirectory, file)), File.ReadAllBytes(Path.Combine(second.OutputDirectory, file)));
+        Assert.True(File.Exists(Path.Combine(first.OutputDirectory, ".medtune-train-timing.jsonl")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(first.OutputDirectory, "adapter_model.safetensors")),
                      File.ReadAllBytes(Path.Combine(third.OutputDirectory, "adapter_model.safetensors")));
     }

@@ -49,13 +49,19 @@ public sealed record RunEnvironment
                ?? assembly.GetName().Version?.ToString() ?? "unknown";
     }
 
+    /// <summary>
+    /// Versions of the recorded packages that the application ships, whether or not a stage has loaded them yet
+    /// (a run whose early stages came from the cache must record the same versions as one that ran them all).
+    /// </summary>
     private static SortedDictionary<string, string> LoadedPackageVersions()
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+        foreach (var name in RecordedPackages)
         {
-            var name = assembly.GetName().Name;
-            if (name is null || !RecordedPackages.Contains(name)) continue;
+            Assembly assembly;
+            try { assembly = Assembly.Load(new AssemblyName(name)); }
+            catch (IOException) { continue; } // not part of this application
+            catch (BadImageFormatException) { continue; }
             result[name] = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
                            ?? assembly.GetName().Version?.ToString() ?? "unknown";
         }

@@ -19,7 +19,7 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
     public const string MetricsFileName = "train_metrics.json";
 
     public string Kind => "train";
-    public int ImplementationVersion => 1;
+    public int ImplementationVersion => 2;
 
     /// <summary>The settings that decide the adapter: seed, model dtype/device/family, lora, train, datasets.train.</summary>
     public static JsonNode ConfigFor(ExperimentManifest m) => new JsonObject
@@ -49,23 +49,24 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
         var outcome = trainer.Run(context.WorkDirectory, context.Reporter, cancellationToken);
 
         LoraAdapter.Save(lora, context.OutputDirectory, manifest.Model.Base);
-        File.Copy(outcome.LogPath, Path.Combine(context.OutputDirectory, TrainingCheckpoint.LogFile), overwrite: true);
+        TrainLogFiles.Split(outcome.LogPath, context.OutputDirectory);
         var metrics = new JsonObject
         {
             ["steps"] = outcome.Steps,
-            ["resumed_from_step"] = outcome.ResumedFromStep,
             ["final_loss"] = outcome.FinalLoss,
             ["examples"] = examples.Count,
             ["trainable_parameters"] = lora.Parameters().Sum(p => p.numel()),
-            ["tokens_per_s"] = Math.Round(outcome.TokensPerSecond, 1),
-            ["seconds"] = Math.Round(outcome.Seconds, 2),
-            ["peak_rss_mb"] = Math.Round(outcome.PeakRssMegabytes, 1),
             ["torch_threads"] = get_num_threads(),
             ["device"] = device.type.ToString().ToLowerInvariant(),
         };
         AtomicFile.WriteAllText(Path.Combine(context.OutputDirectory, MetricsFileName), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        // Speed, memory and resumption vary from run to run; they go in the record, not in the hashed output.
         context.RecordFacts["final_loss"] = outcome.FinalLoss;
         context.RecordFacts["steps"] = outcome.Steps;
+        context.RecordFacts["resumed_from_step"] = outcome.ResumedFromStep;
+        context.RecordFacts["tokens_per_s"] = Math.Round(outcome.TokensPerSecond, 1);
+        context.RecordFacts["train_seconds"] = Math.Round(outcome.Seconds, 2);
+        context.RecordFacts["peak_rss_mb"] = Math.Round(outcome.PeakRssMegabytes, 1);
         context.RecordFacts["torch_threads"] = get_num_threads();
     }
 
