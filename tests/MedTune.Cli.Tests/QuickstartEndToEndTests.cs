@@ -42,6 +42,10 @@ public sealed class QuickstartEndToEndTests
         Assert.True(status.ExitCode == 0, status.Output);
         var verify = await CliRunner.RunAsync("verify", manifest, "--cache", cache);
         Assert.True(verify.ExitCode == 0, verify.Output);
+        // Re-executing every stage from scratch reproduces every output byte for byte (CPU, same thread count).
+        var rerun = await CliRunner.RunAsync("verify", manifest, "--cache", cache, "--rerun", "--quiet");
+        Assert.True(rerun.ExitCode == 0, rerun.Output);
+        Assert.DoesNotContain("differs", rerun.Output);
         var again = await CliRunner.RunAsync("run", manifest, "--cache", cache, "--json");
         Assert.Equal(0, again.ExitCode);
         var stages = JsonNode.Parse(again.Output.Substring(again.Output.IndexOf('{')))!["stages"]!.AsArray();
