@@ -50,6 +50,7 @@ public sealed class ExamEvaluator(ITextGenerator generator, EvaluationSettings s
             for (int i = 0; i < questions.Count; i++)
                 if (loglik[i] is { } choice) metricsPerQuestion[i][MetricNames.LoglikAccuracy] = choice.Correct ? 1 : 0;
 
+        var responseItems = results.FirstOrDefault(r => r.Kind == PredictionKind.Response)?.Items;
         var predictions = new QuestionPrediction[questions.Count];
         for (int i = 0; i < questions.Count; i++)
         {
@@ -68,7 +69,7 @@ public sealed class ExamEvaluator(ITextGenerator generator, EvaluationSettings s
                 Response = responses[i],
                 FinishReason = outputs[i].FinishReason,
                 GeneratedTokens = outputs[i].TokenIds.Count,
-                Picked = results.FirstOrDefault(r => r.Kind == PredictionKind.Response)?.Items[i].Response?.Picked,
+                Picked = responseItems?[i].Response?.Picked,
                 LoglikPicked = loglik?[i] is { } choice ? string.Join(",", choice.PickedLetters) : null,
                 Metrics = metricsPerQuestion[i],
             };

@@ -1,3 +1,4 @@
+using MedTune.Pipeline;
 using System.Text.Json.Nodes;
 using MedTune.Testing;
 
@@ -87,7 +88,7 @@ public sealed class CanonicalJsonTests : IDisposable
         var lora = ManifestJson.Section(_fixture.Load(Original).Lora);
 
         Assert.Equal("""{"alpha":32,"dropout":0.05,"r":16,"target_modules":["q_proj","v_proj"],"use_rslora":false}""",
-            ManifestJson.ToCanonicalString(lora));
+            CanonicalJson.Serialize(lora));
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class CanonicalJsonTests : IDisposable
     {
         var m = _fixture.Load(Original.Replace("name: canonical", "name: canonical\nmodel: {base: models/tiny}"));
 
-        var datasets = ManifestJson.ToCanonicalString(ManifestJson.Section(m.Datasets, withPaths: false));
+        var datasets = CanonicalJson.Serialize(ManifestJson.Section(m.Datasets, withPaths: false));
         var model = ManifestJson.Section(m.Model, withPaths: false);
 
         Assert.DoesNotContain("path", datasets);
@@ -109,7 +110,7 @@ public sealed class CanonicalJsonTests : IDisposable
     {
         var node = JsonNode.Parse("""{"b": {"z": 1, "a": [3, {"y": 0.00030, "x": 1e3}]}, "a": null}""");
 
-        Assert.Equal("""{"a":null,"b":{"a":[3,{"x":1000,"y":0.0003}],"z":1}}""", ManifestJson.ToCanonicalString(node));
+        Assert.Equal("""{"a":null,"b":{"a":[3,{"x":1000,"y":0.0003}],"z":1}}""", CanonicalJson.Serialize(node));
     }
 
     /// <summary>The canonical JSON is itself a valid manifest (JSON is YAML): it loads back to the same JSON, so every default passes validation.</summary>
@@ -119,10 +120,10 @@ public sealed class CanonicalJsonTests : IDisposable
         var first = _fixture.Load(Original).ToCanonicalJson();
         var second = _fixture.Load(first.ToJsonString()).ToCanonicalJson();
 
-        Assert.Equal(ManifestJson.ToCanonicalString(first), ManifestJson.ToCanonicalString(second));
+        Assert.Equal(CanonicalJson.Serialize(first), CanonicalJson.Serialize(second));
     }
 
-    private static string Canonical(ExperimentManifest m) => ManifestJson.ToCanonicalString(m.ToCanonicalJson());
+    private static string Canonical(ExperimentManifest m) => CanonicalJson.Serialize(m.ToCanonicalJson());
 
     public void Dispose() => _fixture.Dispose();
 }

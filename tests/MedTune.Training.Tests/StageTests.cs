@@ -117,12 +117,12 @@ public class StageTests
     public void Config_covers_training_inputs_but_not_evaluation()
     {
         var manifest = Manifest("data/train.jsonl");
-        var before = ManifestJson.ToCanonicalString(TrainStage.ConfigFor(manifest));
+        var before = CanonicalJson.Serialize(TrainStage.ConfigFor(manifest));
         manifest.Evaluate.Shots = 3;
         manifest.Report.Title = "changed";
-        Assert.Equal(before, ManifestJson.ToCanonicalString(TrainStage.ConfigFor(manifest)));
+        Assert.Equal(before, CanonicalJson.Serialize(TrainStage.ConfigFor(manifest)));
         manifest.Lora.R = 16;
-        Assert.NotEqual(before, ManifestJson.ToCanonicalString(TrainStage.ConfigFor(manifest)));
+        Assert.NotEqual(before, CanonicalJson.Serialize(TrainStage.ConfigFor(manifest)));
         Assert.Contains("\"path\":\"data/train.jsonl\"", before);
     }
 
