@@ -57,10 +57,27 @@ public sealed class ModelSection
     public string Device { get; set; } = "auto";
     [Doc("Human-readable memory requirement note; informational only.")]
     public string? Requires { get; set; }
+    [Doc("Load the frozen base weights quantized (QLoRA); LoRA weights stay float32.")]
+    public QuantizationSection Quantization { get; set; } = new();
 
     public bool IsBuiltin => Base.StartsWith("builtin:", StringComparison.Ordinal);
     /// <summary>Absolute checkpoint directory; null for a builtin model.</summary>
     [NotAKey] public string? ResolvedBasePath { get; set; }
+}
+
+/// <summary>4-bit storage of the frozen base (QLoRA), as bitsandbytes' <c>BitsAndBytesConfig</c>.</summary>
+public sealed class QuantizationSection
+{
+    [Doc("none, nf4 (4-bit NormalFloat, QLoRA) or fp4; the linear layers' weights are stored in 4 bit and dequantized per matmul."), OneOf("none", "nf4", "fp4")]
+    public string Type { get; set; } = "none";
+    [Doc("Also quantize the per-block absmax constants to 8 bit (blocks of 256 around their mean), as bnb_4bit_use_double_quant.")]
+    public bool DoubleQuant { get; set; } = false;
+    [Doc("Weights per absmax block (bitsandbytes: 64 for NF4/FP4)."), Min(16), Max(4096)]
+    public int BlockSize { get; set; } = 64;
+    [Doc("dtype the 4-bit weights are dequantized to for each matmul (bnb_4bit_compute_dtype)."), OneOf("bfloat16", "float16", "float32")]
+    public string ComputeDtype { get; set; } = "bfloat16";
+
+    public bool IsQuantized => Type != "none";
 }
 
 public sealed class LoraSection
@@ -148,6 +165,8 @@ public sealed class TrainSection
     public int CheckpointEvery { get; set; } = 50;
     [Doc("Log one line every N optimizer steps."), Min(1)]
     public int LogEvery { get; set; } = 1;
+    [Doc("Recompute each decoder layer's activations in the backward pass instead of keeping them (less memory, about a third more compute).")]
+    public bool GradientCheckpointing { get; set; } = false;
 }
 
 public sealed class ExportSection
