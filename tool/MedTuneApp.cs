@@ -2,6 +2,8 @@ using MedTune.Checkpoints;
 using MedTune.Manifest;
 using MedTune.Pipeline;
 using MedTune.Scoring;
+using MedTune.Tool.Cli;
+using MedTune.Tool.Console;
 using MedTune.Tool.Commands;
 using MedTune.Tool.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +18,7 @@ public static class MedTuneApp
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
     {
-        console ??= AnsiConsole.Console;
+        console ??= ConsoleSetup.ForProcess();
         var host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         host.Services.AddSingleton(console);
 
@@ -26,6 +28,8 @@ public static class MedTuneApp
             config.SetApplicationName("medtune");
             config.SetApplicationVersion(ToolVersion.Informational);
             config.PropagateExceptions();
+            // Every command, including ones added later, rejects options it does not declare (exit 2, did-you-mean).
+            config.SetInterceptor(new StrictOptionsInterceptor());
             config.Settings.Console = console;
             config.AddCommand<RunCommand>("run").WithDescription("Run an experiment's stages (train → merge → export → evaluate → report), reusing cached ones, and write its lock file.")
                 .WithExample("run", "experiments/quickstart.yaml");
@@ -50,7 +54,7 @@ public static class MedTuneApp
             else
             {
                 console.MarkupLine(exitCode == ExitCodes.InvalidInput ? "[red]error:[/]" : "[red]stage failed:[/]");
-                console.WriteLine(inner.Message);
+                console.WriteLine(UserMessages.For(inner, args));
                 if (Environment.GetEnvironmentVariable("MEDTUNE_DEBUG") == "1") console.WriteException(inner);
             }
             return exitCode;
@@ -61,7 +65,7 @@ public static class MedTuneApp
     public static int ExitCodeFor(Exception e) => Unwrap(e) switch
     {
         OperationCanceledException => ExitCodes.Cancelled,
-        ManifestException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
+        ManifestException or CommandOptionException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
             or PipelineDefinitionException => ExitCodes.InvalidInput,
         _ => ExitCodes.StageFailed,

@@ -28,7 +28,9 @@ public static partial class ExamQuestionReader
         var warnings = new List<string>();
         var all = ReadAll(path, warnings, skipInvalid);
         var kept = Apply(all, filters);
-        return new ExamQuestionSet(path, kept, all.Count, filters, warnings);
+        var keptIds = kept.Select(q => q.ProblemId).ToHashSet(StringComparer.Ordinal);
+        var excluded = all.Select(q => q.ProblemId).Where(id => !keptIds.Contains(id)).ToHashSet(StringComparer.Ordinal);
+        return new ExamQuestionSet(path, kept, all.Count, filters, warnings, excluded);
     }
 
     /// <summary>Every question under <paramref name="path"/>, unfiltered; problem ids must be unique.</summary>
