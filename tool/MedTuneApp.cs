@@ -4,6 +4,7 @@ using MedTune.Pipeline;
 using MedTune.Scoring;
 using MedTune.Tool.Cli;
 using MedTune.Tool.Console;
+using MedTune.Tool.Experiments;
 using MedTune.Tool.Commands;
 using MedTune.Tool.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,7 +66,7 @@ public static class MedTuneApp
     public static int ExitCodeFor(Exception e) => Unwrap(e) switch
     {
         OperationCanceledException => ExitCodes.Cancelled,
-        ManifestException or CommandOptionException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
+        ManifestException or InputDataException or CommandOptionException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
             or PipelineDefinitionException => ExitCodes.InvalidInput,
         _ => ExitCodes.StageFailed,

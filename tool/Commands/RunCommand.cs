@@ -32,6 +32,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
     {
         var experiment = Experiment.Load(settings.Manifest, settings.Cache);
         var gates = FailUnderGates.Parse(settings.FailUnder, experiment.Manifest);
+        InputChecks.Require(experiment.Manifest); // bad data fails now (exit 2), not after training
         if (gates.Count > 0 && settings.Until is { } until && until != ExperimentPlan.Report)
             throw new CommandOptionException($"--fail-under checks the report, but --until {until} stops before it; drop one of the two.");
         var output = settings.Json || settings.Quiet ? new SilentStageReporter() as IStageReporter : new ConsoleStageReporter(console);
