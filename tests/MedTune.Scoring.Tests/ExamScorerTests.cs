@@ -104,6 +104,7 @@ public class ExamScorerTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Exam_points_are_left_out_when_the_questions_have_no_points()
     {
         var fewshot = ExamQuestionReader.Read(SharedData.Require("igakuqa", "fewshot-prompt.jsonl"));
@@ -116,6 +117,7 @@ public class ExamScorerTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Filter_and_data_warnings_come_from_the_question_set()
     {
         var questions = ExamQuestionReader.Read(SharedData.Require("jjsimqa", "jjsimqa.jsonl"), new DatasetFilters { Limit = 30 });
@@ -212,6 +214,7 @@ public class ExamScorerTests
 public class ScoreFilesTests
 {
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Scores_a_prediction_file_against_igakuqa_and_writes_the_requested_outputs()
     {
         using var dir = new TempDirectory();

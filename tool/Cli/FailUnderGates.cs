@@ -26,7 +26,7 @@ public static class FailUnderGates
                 var hint = DidYouMean.Suggest(rule.Model, models) is { } m ? $"did you mean '{m}.{rule.Metric}'? " : "";
                 throw new CommandOptionException(
                     $"--fail-under '{text}': {manifest.ManifestPath} does not evaluate the model '{rule.Model}' (evaluate.models: {string.Join(", ", models)}). {hint}"
-                    + (rule.Model == FailUnderRule.DefaultModel && !text.Contains('.') ? $"A bare metric means {FailUnderRule.DefaultModel}.METRIC; write base.{rule.Metric}=… here." : ""));
+                    + (rule.Model == FailUnderRule.DefaultModel && !text.Split('=')[0].Contains('.') ? $"A bare metric means {FailUnderRule.DefaultModel}.METRIC; write base.{rule.Metric}=… here." : ""));
             }
             var reported = MetricNames.Reported(manifest.Evaluate.Metrics);
             if (!reported.Contains(rule.Metric))
