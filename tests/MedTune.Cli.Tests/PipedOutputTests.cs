@@ -16,6 +16,8 @@ public sealed class PipedOutputTests
         // medtune status quickstart.yaml --cache <a path longer than 80 columns> | cat
         using var dir = new TempDirectory();
         var manifest = Quickstart(dir.Path);
+        // The committed lock file with an empty cache: every stage is "missing from cache at <path>".
+        File.Copy(Path.Combine(SharedData.RepoRoot, "experiments", "quickstart.lock.json"), dir.File("quickstart.lock.json"));
         var cache = dir.File(string.Join("/", Enumerable.Repeat("a-rather-long-directory-name", 4)));
         var (code, output) = await Medtune.RunPipedAsync(["status", manifest, "--cache", cache]);
 

@@ -28,7 +28,7 @@ public sealed class ScoreErrorTests
         // medtune score --questions q.jsonl --predictions p.jsonl --choices 5 --strict-ids   (one 4-choice question filtered out)
         using var dir = new TempDirectory();
         File.WriteAllLines(dir.File("q.jsonl"), [Question("X1"), Question("X2"), Question("X3", choices: 4)]);
-        File.WriteAllLines(dir.File("p.jsonl"), ["X1", "X2", "X3"].Select(id => $$"""{"problem_id": "{{id}}", "prediction": "a"}"""));
+        File.WriteAllLines(dir.File("p.jsonl"), new[] { "X1", "X2", "X3" }.Select(id => $$"""{"problem_id": "{{id}}", "prediction": "a"}"""));
 
         var filtered = await CliRunner.RunAsync("score", "--questions", dir.File("q.jsonl"), "--predictions", dir.File("p.jsonl"), "--choices", "5", "--strict-ids");
         Assert.True(filtered.ExitCode == 0, filtered.Output);
