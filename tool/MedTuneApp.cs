@@ -24,13 +24,14 @@ public static class MedTuneApp
         host.Services.AddSingleton(console);
 
         var app = new CommandApp(new TypeRegistrar(host.Services));
+        var interceptor = new StrictOptionsInterceptor();
         app.Configure(config =>
         {
             config.SetApplicationName("medtune");
             config.SetApplicationVersion(ToolVersion.Informational);
             config.PropagateExceptions();
             // Every command, including ones added later, rejects options it does not declare (exit 2, did-you-mean).
-            config.SetInterceptor(new StrictOptionsInterceptor());
+            config.SetInterceptor(interceptor);
             config.Settings.Console = console;
             config.AddCommand<RunCommand>("run").WithDescription("Run an experiment's stages (train → merge → export → evaluate → report), reusing cached ones, and write its lock file.")
                 .WithExample("run", "experiments/quickstart.yaml");
@@ -51,7 +52,9 @@ public static class MedTuneApp
         {
             var exitCode = ExitCodeFor(e);
             var inner = Unwrap(e);
-            if (exitCode == ExitCodes.Cancelled) console.MarkupLine("[yellow]cancelled[/]: nothing half-written was published; re-run to continue.");
+            if (interceptor.Settings is IJsonOutputSettings { Json: true })
+                console.WriteJson(new { error = exitCode == ExitCodes.Cancelled ? "cancelled" : UserMessages.For(inner, args), exit_code = exitCode });
+            else if (exitCode == ExitCodes.Cancelled) console.MarkupLine("[yellow]cancelled[/]: nothing half-written was published; re-run to continue.");
             else
             {
                 console.MarkupLine(exitCode == ExitCodes.InvalidInput ? "[red]error:[/]" : "[red]stage failed:[/]");

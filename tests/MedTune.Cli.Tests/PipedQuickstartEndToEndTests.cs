@@ -29,7 +29,7 @@ public sealed class PipedQuickstartEndToEndTests
             Assert.All(table, row => Assert.Equal(table[0].Count(c => c == '|'), row.Count(c => c == '|')));
         Assert.Contains(lines, l => l.StartsWith("| stage", StringComparison.Ordinal) && l.Contains("| status", StringComparison.Ordinal));
         Assert.Matches(@"\((p = \d\.\d{4}|p < 0\.0001)\)", output);
-        var reportLine = Assert.Single(lines, l => l.StartsWith("report:", StringComparison.Ordinal));
+        var reportLine = Assert.Single(lines, l => l.StartsWith("report:", StringComparison.Ordinal) && l.EndsWith("report.html", StringComparison.Ordinal));
         Assert.True(File.Exists(reportLine["report:".Length..].Trim()), reportLine);
         var lockLine = Assert.Single(lines, l => l.StartsWith("lock file:", StringComparison.Ordinal));
         Assert.Equal(dir.File("quickstart.lock.json"), lockLine["lock file:".Length..].Trim());

@@ -34,6 +34,19 @@ public sealed class VerifyJsonTests
         Assert.Contains(differences, d => ((string)d!).Contains("config.json", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Errors_under_json_are_json_too()
+    {
+        // medtune verify quickstart.yaml --json   (no lock file yet)
+        using var dir = new TempDirectory();
+        var manifest = Quickstart(dir.Path);
+        var result = await CliRunner.RunAsync("verify", manifest, "--cache", dir.File("cache"), "--json");
+        Assert.Equal(2, result.ExitCode);
+        var json = JsonNode.Parse(result.Output)!;
+        Assert.Contains("no lock file to verify against", (string)json["error"]!);
+        Assert.Equal(2, (int)json["exit_code"]!);
+    }
+
     [Theory]
     [InlineData("evaluate", "config.datasets_eval[0].filters.limit changed 10 -> 20", "datasets.eval[0].filters.limit changed 10 -> 20")]
     [InlineData("export", "config.opset changed 17 -> 21", "export.opset changed 17 -> 21")]

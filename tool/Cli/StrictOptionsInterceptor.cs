@@ -13,8 +13,12 @@ namespace MedTune.Tool.Cli;
 /// </summary>
 public sealed class StrictOptionsInterceptor : ICommandInterceptor
 {
+    /// <summary>The settings of the command being run (null until parsing finished), for error reporting; one interceptor per invocation.</summary>
+    public CommandSettings? Settings { get; private set; }
+
     public void Intercept(CommandContext context, CommandSettings settings)
     {
+        Settings = settings;
         var known = KnownOptions(settings.GetType());
         foreach (var group in context.Remaining.Parsed)
         {
@@ -40,6 +44,12 @@ public sealed class StrictOptionsInterceptor : ICommandInterceptor
         names.Add("help");
         return names;
     }
+}
+
+/// <summary>Settings of a command with a <c>--json</c> flag: its errors are printed as JSON too, so standard output stays one JSON document.</summary>
+public interface IJsonOutputSettings
+{
+    bool Json { get; }
 }
 
 /// <summary>An option or argument the command does not take (exit 2).</summary>
