@@ -225,8 +225,10 @@ public class ScoreFilesTests
         Assert.Equal(1455, File.ReadAllLines(dir.File("items.jsonl")).Length);
         var json = JsonDocument.Parse(File.ReadAllText(dir.File("score.json"))).RootElement;
         Assert.Equal("text_only, 5 choices: 1455 of 2000 questions", json.GetProperty("filter").GetString());
-        // The predictions cover all 2000 questions: the 545 outside the filter are unknown ids here.
-        Assert.Equal(545, result.Mismatch.UnknownIds.Count);
+        // The predictions cover all 2000 questions: the 545 the filter leaves out are not "unknown" (issue 14 item 9).
+        Assert.Equal(545, result.Mismatch.FilteredOutIds.Count);
+        Assert.Empty(result.Mismatch.UnknownIds);
+        Assert.True(result.Mismatch.IsEmpty);
         Assert.Empty(result.Mismatch.MissingIds);
         Assert.Contains("letter_accuracy", table);
     }
