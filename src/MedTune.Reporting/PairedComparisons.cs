@@ -47,7 +47,7 @@ public static class PairedComparisons
             }
             else
             {
-                ulong derived = SplitMix64.DeriveSeed(unchecked((ulong)(long)seed), "paired/" + metric);
+                ulong derived = ScoreComparison.PairedSeed(unchecked((ulong)(long)seed));
                 var difference = PairedBootstrap.Compare(a, b, resamples, derived);
                 // Exam points are a ratio of sums: per-question earned-point differences scale by n / total points.
                 double scale = kind == MetricKind.RatioOfSums ? RatioScale(present.Select(p => p.First)) : 1;
