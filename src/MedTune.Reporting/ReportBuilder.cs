@@ -74,7 +74,7 @@ public static class ReportBuilder
 
         IReadOnlyList<PairedComparison> comparisons = [];
         if (perModel.TryGetValue("base", out var baseline) && perModel.TryGetValue("tuned", out var tuned))
-            comparisons = PairedComparisons.Compare("base", baseline.Predictions, baseline.Scores, "tuned", tuned.Predictions, tuned.Scores,
+            comparisons = PairedComparisons.Compare("base", baseline.Predictions, baseline.Scores.Summary, "tuned", tuned.Predictions, tuned.Scores.Summary,
                 metrics, manifest.Evaluate.BootstrapResamples, manifest.Seed);
 
         return new DatasetReport

@@ -4,6 +4,7 @@ using MedTune.Pipeline;
 using MedTune.Reporting;
 using MedTune.Tool.Console;
 using MedTune.Tool.Experiments;
+using MedTune.Tool.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -47,11 +48,14 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         var reportDirectory = result.Stages.FirstOrDefault(s => s.Name == ExperimentPlan.Report)?.OutputDirectory;
         var report = reportDirectory is null ? null : ReportJson.Read(Path.Combine(reportDirectory, ReportJson.FileName));
         var failedGates = report is null ? [] : FailUnder.Check(report, gates);
+        var latestReport = reportDirectory is null
+            ? null
+            : LatestReport.Publish(reportDirectory, CacheLocation.ReportsRoot(experiment.Manifest.ManifestPath), experiment.Manifest.Name);
 
         if (settings.Json)
-            console.WriteRaw(RunSummaryJson(experiment, result, reportDirectory, failedGates).ToJsonString(new() { WriteIndented = true }) + "\n");
+            console.WriteRaw(RunSummaryJson(experiment, result, reportDirectory, latestReport, failedGates).ToJsonString(new() { WriteIndented = true }) + "\n");
         else
-            RunSummaryView.Render(console, experiment, result, report, reportDirectory, failedGates);
+            RunSummaryView.Render(console, experiment, result, report, reportDirectory, latestReport, failedGates);
 
         if (gates.Count > 0 && reportDirectory is null)
         {
@@ -61,7 +65,8 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         return failedGates.Count > 0 ? ExitCodes.GateFailed : ExitCodes.Success;
     }
 
-    private static JsonObject RunSummaryJson(Experiment experiment, PipelineResult result, string? reportDirectory, IReadOnlyList<FailUnderViolation> failedGates) => new()
+    private static JsonObject RunSummaryJson(Experiment experiment, PipelineResult result, string? reportDirectory, string? latestReport,
+        IReadOnlyList<FailUnderViolation> failedGates) => new()
     {
         ["experiment"] = experiment.Manifest.Name,
         ["lock_file"] = experiment.LockPath,
@@ -74,6 +79,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             ["output"] = s.OutputDirectory,
             ["seconds"] = Math.Round(s.Duration.TotalSeconds, 3),
         }).ToArray()),
+        ["latest_report"] = latestReport,
         ["report"] = reportDirectory is null ? null : JsonNode.Parse(File.ReadAllText(Path.Combine(reportDirectory, ReportJson.FileName))),
         ["failed_gates"] = new JsonArray(failedGates.Select(g => (JsonNode)g.ToString()).ToArray()),
     };

@@ -15,6 +15,16 @@ public static class CacheLocation
         return Path.Combine(RepositoryRoot(start) ?? start, "artifacts", "cache");
     }
 
+    /// <summary>
+    /// Where the stable copies of the latest reports go: <c>artifacts/reports</c> under the git work tree that holds the
+    /// manifest (or beside the manifest outside git), whatever the cache location.
+    /// </summary>
+    public static string ReportsRoot(string manifestPath)
+    {
+        var start = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+        return Path.Combine(RepositoryRoot(start) ?? start, "artifacts", "reports");
+    }
+
     private static string? RepositoryRoot(string directory)
     {
         for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)
