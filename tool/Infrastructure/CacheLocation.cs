@@ -25,7 +25,7 @@ public static class CacheLocation
         return Path.Combine(RepositoryRoot(start) ?? start, "artifacts", "reports");
     }
 
-    private static string? RepositoryRoot(string directory)
+    public static string? RepositoryRoot(string directory)
     {
         for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)
             if (Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git")))
