@@ -40,7 +40,9 @@ public static class MedTuneApp
             config.AddCommand<ValidateCommand>("validate").WithDescription("Check manifests: keys, types, ranges and files.");
             config.AddCommand<SchemaCommand>("schema").WithDescription("Print the manifest's JSON Schema (for editors).");
             config.AddCommand<ScoreCommand>("score").WithDescription("Score predictions on exam questions (accuracy, exact match, Gestalt score; or letters).");
-            config.AddCommand<ReportCommand>("report").WithDescription("Compare several experiments in one table (models × base/LoRA × metrics).");
+            config.AddCommand<ReportCommand>("report").WithDescription("Compare experiments: every metric with CIs, and paired tests against the first on shared questions.")
+                .WithExample("report", "experiments/paper/opencalm-7b-jmedlora.yaml", "experiments/paper/opencalm-7b-jmedlora-1shot.yaml");
+            config.AddCommand<ShowCommand>("show").WithDescription("Every experiment in one table: state (up to date / stale / not run), key settings, metrics with CIs.");
             config.AddCommand<GcCommand>("gc").WithDescription("Remove cache entries no lock file references.");
         });
 

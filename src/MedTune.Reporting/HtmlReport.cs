@@ -39,12 +39,15 @@ public static class HtmlReport
 
         foreach (var dataset in report.Datasets) RenderDataset(html, report, dataset, charts);
 
+        if (report.TrainingData is { } trainingData) TrainingDataSection.Html(html, trainingData);
         if (report.Training is { Steps.Count: > 0 } training)
         {
             html.Append("<h2>Training loss</h2>\n<p>").Append(training.Steps.Count).Append(" logged steps; loss ")
                 .Append(ReportFormat.Number(training.Losses[0])).Append(" → ").Append(ReportFormat.Number(training.Losses[^1])).Append(".</p>\n");
             foreach (var chart in charts.Where(c => c.FileName == ReportCharts.TrainingLossFileName)) Image(html, chart);
         }
+
+        if (PromptExamplesSection.HasContent(report)) PromptExamplesSection.Html(html, report);
 
         if (report.Notes.Count > 0)
         {
@@ -131,7 +134,9 @@ public static class HtmlReport
         html.Append("<figure><img alt=\"").Append(E(chart.Caption)).Append("\" src=\"data:image/png;base64,")
             .Append(Convert.ToBase64String(chart.Png)).Append("\"><figcaption>").Append(E(chart.Caption)).Append("</figcaption></figure>\n");
 
+    private static string E(string text) => Escape(text);
+
     /// <summary>HTML-escapes text (the five special characters; everything else, Japanese included, stays as is).</summary>
-    private static string E(string text) => text
+    public static string Escape(string text) => text
         .Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;");
 }

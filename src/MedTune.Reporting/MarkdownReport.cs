@@ -16,6 +16,8 @@ public static class MarkdownReport
 
         foreach (var dataset in report.Datasets) RenderDataset(md, report, dataset, charts);
 
+        // Sections in reading order: results, then what was trained, then what was asked; each section is one class.
+        if (report.TrainingData is { } trainingData) TrainingDataSection.Markdown(md, trainingData);
         if (report.Training is { Steps.Count: > 0 } training)
         {
             md.Append("## Training loss\n\n");
@@ -24,6 +26,8 @@ public static class MarkdownReport
             foreach (var chart in charts.Where(c => c.FileName.StartsWith("training", StringComparison.Ordinal)))
                 md.Append($"![{chart.Caption}](charts/{chart.FileName})\n\n");
         }
+
+        if (PromptExamplesSection.HasContent(report)) PromptExamplesSection.Markdown(md, report);
 
         if (report.Notes.Count > 0)
         {

@@ -17,7 +17,8 @@ public static class ReportBuilder
         ExperimentManifest manifest,
         IReadOnlyList<ModelEvaluation> models,
         TrainingCurve? training,
-        Provenance provenance)
+        Provenance provenance,
+        TrainingData? trainingData = null)
     {
         if (models.Count == 0) throw new ArgumentException("The report needs at least one evaluated model (evaluate.models).");
         var ordered = models.OrderBy(m => ModelOrder.ToList().IndexOf(m.Label) is var i && i < 0 ? int.MaxValue : i).ToArray();
@@ -25,8 +26,11 @@ public static class ReportBuilder
 
         var datasets = reference.Summary.Datasets.Select(d => BuildDataset(d, ordered, manifest)).ToArray();
         var notes = ordered.SelectMany(m => m.Datasets.Values.SelectMany(d => d.Scores.Notes)).Distinct().ToList();
-        notes.Add("Paired differences are tuned − base on the same questions: McNemar's exact test (two-sided) for 0/1 metrics; "
-                  + $"paired bootstrap ({manifest.Evaluate.BootstrapResamples} resamples, seed {manifest.Seed}) for gestalt scores and exam points.");
+        if (datasets.Any(d => d.Comparisons.Count > 0))
+            notes.Add("Paired differences are tuned − base on the same questions: McNemar's exact test (two-sided) for 0/1 metrics; "
+                      + $"paired bootstrap ({manifest.Evaluate.BootstrapResamples} resamples, seed {manifest.Seed}, one set of resamples for all metrics) for gestalt scores and exam points.");
+        else
+            notes.Add($"Only {string.Join(" and ", ordered.Select(m => m.Label))} evaluated (evaluate.models): no paired comparison.");
         foreach (var other in ordered.Skip(1))
             if (!Describe(other.Summary).SequenceEqual(Describe(reference.Summary)))
                 notes.Add($"Warning: {other.Label} was evaluated with different settings than {reference.Label}.");
@@ -39,6 +43,8 @@ public static class ReportBuilder
             Settings = Describe(reference.Summary),
             Datasets = datasets,
             Training = training,
+            TrainingData = trainingData,
+            PromptTemplate = EvaluationPromptBuilder.Skeleton(reference.Summary.Template, reference.Summary.Shots),
             Provenance = provenance,
             Notes = notes,
         };
@@ -68,7 +74,7 @@ public static class ReportBuilder
 
         IReadOnlyList<PairedComparison> comparisons = [];
         if (perModel.TryGetValue("base", out var baseline) && perModel.TryGetValue("tuned", out var tuned))
-            comparisons = PairedComparisons.Compare("base", baseline.Predictions, baseline.Scores, "tuned", tuned.Predictions, tuned.Scores,
+            comparisons = PairedComparisons.Compare("base", baseline.Predictions, baseline.Scores.Summary, "tuned", tuned.Predictions, tuned.Scores.Summary,
                 metrics, manifest.Evaluate.BootstrapResamples, manifest.Seed);
 
         return new DatasetReport
@@ -81,6 +87,7 @@ public static class ReportBuilder
             ExamPoints = points.Count == 0 ? null : new SortedDictionary<string, ExamPointsTotal>(points, StringComparer.Ordinal),
             Comparisons = comparisons,
             Breakdowns = Breakdowns(perModel.ToDictionary(p => p.Key, p => p.Value.Scores), metrics),
+            Examples = PromptExamples.Select(perModel.ToDictionary(p => p.Key, p => p.Value.Predictions)),
         };
     }
 

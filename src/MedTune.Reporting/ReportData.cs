@@ -16,6 +16,10 @@ public sealed record ReportData
     public required SortedDictionary<string, string> Settings { get; init; }
     public required IReadOnlyList<DatasetReport> Datasets { get; init; }
     public TrainingCurve? Training { get; init; }
+    /// <summary>Datasets, counts and settings of the train stage; null for a base-only report.</summary>
+    public TrainingData? TrainingData { get; init; }
+    /// <summary>The evaluation prompt template's text with placeholders (see docs/templates.md).</summary>
+    public string? PromptTemplate { get; init; }
     public required Provenance Provenance { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
@@ -37,6 +41,8 @@ public sealed record DatasetReport
     public IReadOnlyList<PairedComparison> Comparisons { get; init; } = [];
     /// <summary>Dimension (<c>year</c>, <c>section</c>, <c>category</c>) → group → model label → metric → summary.</summary>
     public SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, MetricTable>>> Breakdowns { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>The first few questions with their prompt and every model's output.</summary>
+    public IReadOnlyList<PromptExample> Examples { get; init; } = [];
 }
 
 /// <summary>Paired difference (second minus first model) on one metric over the same questions.</summary>

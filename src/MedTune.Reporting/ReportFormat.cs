@@ -11,6 +11,9 @@ public static class ReportFormat
     /// <summary>The paper's three metrics, shown in breakdown tables and charts.</summary>
     public static readonly IReadOnlyList<string> HeadlineMetrics = ["accuracy", "exact_match", "gestalt_score"];
 
+    /// <summary>Text safe inside a Markdown table cell: <c>|</c> escaped, line breaks made spaces (a row stays one line).</summary>
+    public static string Cell(string text) => text.Replace("|", "\\|").Replace("\r\n", " ").Replace('\n', ' ').Replace('\r', ' ');
+
     public static string Number(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.000", Invariant);
 
     public static string Signed(double value) => double.IsNaN(value) ? "n/a" : (value >= 0 ? "+" : "−") + Math.Abs(value).ToString("0.000", Invariant);

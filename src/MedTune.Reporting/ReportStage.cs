@@ -17,19 +17,25 @@ public sealed class ReportStage(
     public static readonly IReadOnlyList<string> KnownFormats = ["md", "html", "json"];
 
     public string Kind => "report";
-    public int ImplementationVersion => 2;
+    public int ImplementationVersion => 3;
 
-    /// <summary>Report section (title, formats), the bootstrap resamples and the seed (paired tests).</summary>
-    public static JsonNode ConfigFor(ExperimentManifest manifest) => new JsonObject
+    /// <summary>Report section (title, formats), the bootstrap resamples, the seed (paired tests) and the settings the training section shows.</summary>
+    public static JsonNode ConfigFor(ExperimentManifest manifest)
     {
-        ["seed"] = manifest.Seed,
-        ["report"] = new JsonObject
+        var config = new JsonObject
         {
-            ["title"] = manifest.Report.Title,
-            ["formats"] = new JsonArray(manifest.Report.Formats.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray()),
-        },
-        ["evaluate"] = new JsonObject { ["bootstrap_resamples"] = manifest.Evaluate.BootstrapResamples },
-    };
+            ["seed"] = manifest.Seed,
+            ["report"] = new JsonObject
+            {
+                ["title"] = manifest.Report.Title,
+                ["formats"] = new JsonArray(manifest.Report.Formats.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray()),
+            },
+            ["evaluate"] = new JsonObject { ["bootstrap_resamples"] = manifest.Evaluate.BootstrapResamples },
+        };
+        if (manifest.Evaluate.Models.Contains("tuned"))
+            config["training_settings"] = new JsonObject(KeySettings.Training(manifest).Select(s => KeyValuePair.Create(s.Name, (JsonNode?)JsonValue.Create(s.Value))));
+        return config;
+    }
 
     public Task RunAsync(StageContext context, CancellationToken cancellationToken)
     {
@@ -45,7 +51,8 @@ public sealed class ReportStage(
             context.Reporter.Warning($"No {TrainLogReader.FileName} in the output of '{trainStageName}': the report has no loss curve.");
 
         var provenance = ReportBuilder.ReadProvenance(manifest, context.UpstreamOutputs, ReportBuilder.CaptureEnvironment(manifest));
-        var report = ReportBuilder.Build(manifest, models, training, provenance);
+        var trainingData = trainStageName is null ? null : TrainingDataReader.TryRead(Upstream(context, trainStageName), KeySettings.Training(manifest));
+        var report = ReportBuilder.Build(manifest, models, training, provenance, trainingData);
         var written = ReportWriter.Write(context.OutputDirectory, report, manifest.Report.Formats);
 
         context.RecordFacts["files"] = new JsonArray(written.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray());

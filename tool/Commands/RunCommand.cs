@@ -5,6 +5,7 @@ using MedTune.Reporting;
 using MedTune.Tool.Cli;
 using MedTune.Tool.Console;
 using MedTune.Tool.Experiments;
+using MedTune.Tool.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -51,11 +52,14 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         var reportDirectory = result.Stages.FirstOrDefault(s => s.Name == ExperimentPlan.Report)?.OutputDirectory;
         var report = reportDirectory is null ? null : ReportJson.Read(Path.Combine(reportDirectory, ReportJson.FileName));
         var failedGates = report is null ? [] : FailUnder.Check(report, gates);
+        var latestReport = reportDirectory is null
+            ? null
+            : LatestReport.Publish(reportDirectory, CacheLocation.ReportsRoot(experiment.Manifest.ManifestPath), experiment.Manifest.Name);
 
         if (settings.Json)
-            console.WriteJson(RunSummaryJson(experiment, result, reportDirectory, failedGates));
+            console.WriteJson(RunSummaryJson(experiment, result, reportDirectory, latestReport, failedGates));
         else
-            RunSummaryView.Render(console, experiment, result, report, reportDirectory, failedGates, tables: !settings.Quiet);
+            RunSummaryView.Render(console, experiment, result, report, reportDirectory, latestReport, failedGates, tables: !settings.Quiet);
 
         if (gates.Count > 0 && reportDirectory is null)
         {
@@ -65,7 +69,8 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         return failedGates.Count > 0 ? ExitCodes.GateFailed : ExitCodes.Success;
     }
 
-    private static JsonObject RunSummaryJson(Experiment experiment, PipelineResult result, string? reportDirectory, IReadOnlyList<FailUnderViolation> failedGates) => new()
+    private static JsonObject RunSummaryJson(Experiment experiment, PipelineResult result, string? reportDirectory, string? latestReport,
+        IReadOnlyList<FailUnderViolation> failedGates) => new()
     {
         ["experiment"] = experiment.Manifest.Name,
         ["lock_file"] = experiment.LockPath,
@@ -78,6 +83,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             ["output"] = s.OutputDirectory,
             ["seconds"] = Math.Round(s.Duration.TotalSeconds, 3),
         }).ToArray()),
+        ["latest_report"] = latestReport,
         ["report"] = reportDirectory is null ? null : JsonNode.Parse(File.ReadAllText(Path.Combine(reportDirectory, ReportJson.FileName))),
         ["failed_gates"] = new JsonArray(failedGates.Select(g => (JsonNode)g.ToString()).ToArray()),
     };

@@ -19,7 +19,7 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
     public const string MetricsFileName = "train_metrics.json";
 
     public string Kind => "train";
-    public int ImplementationVersion => 2;
+    public int ImplementationVersion => 3;
 
     /// <summary>The settings that decide the adapter: seed, model dtype/device/family, lora, train, datasets.train.</summary>
     public static JsonNode ConfigFor(ExperimentManifest m) => new JsonObject
@@ -38,7 +38,7 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
     {
         var modelDirectory = baseModel.Resolve(context);
         var tokenizer = new TextTrainingTokenizer(TextTokenizer.Load(modelDirectory), modelDirectory);
-        var examples = LoadExamples(tokenizer, context);
+        var (examples, datasetCounts) = LoadExamples(tokenizer, context);
 
         var device = TrainingDevice.Resolve(manifest.Model.Device);
         using var model = ModelLoader.Load(modelDirectory, device, TrainingDevice.DType(manifest.Model.Dtype));
@@ -55,6 +55,9 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
             ["steps"] = outcome.Steps,
             ["final_loss"] = outcome.FinalLoss,
             ["examples"] = examples.Count,
+            ["tokens"] = examples.Sum(e => (long)e.InputIds.Length),
+            ["loss_tokens"] = examples.Sum(e => (long)e.LabelCount),
+            ["datasets"] = datasetCounts,
             ["trainable_parameters"] = lora.Parameters().Sum(p => p.numel()),
             ["torch_threads"] = get_num_threads(),
             ["device"] = device.type.ToString().ToLowerInvariant(),
@@ -70,12 +73,14 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
         context.RecordFacts["torch_threads"] = get_num_threads();
     }
 
-    private List<TokenizedExample> LoadExamples(ITrainingTokenizer tokenizer, StageContext context)
+    /// <returns>The examples, and per dataset what was read and kept (records, examples, tokens) for the report.</returns>
+    private (List<TokenizedExample> Examples, JsonArray DatasetCounts) LoadExamples(ITrainingTokenizer tokenizer, StageContext context)
     {
         if (manifest.Datasets.Train.Count == 0)
             throw new InvalidOperationException($"{manifest.ManifestPath}: datasets.train is empty; the train stage needs at least one dataset.");
         var trainOn = ExampleEncoder.ParseTrainOn(manifest.Train.TrainOn);
         var all = new List<TokenizedExample>();
+        var counts = new JsonArray();
         int truncated = 0, dropped = 0, skipped = 0;
         foreach (var spec in manifest.Datasets.Train)
         {
@@ -85,6 +90,19 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
             foreach (var source in encoded.DroppedSources.Take(20))
                 context.Reporter.Warning($"{source}: prompt fills max_seq_length ({manifest.Train.MaxSeqLength}); example dropped");
             all.AddRange(encoded.Examples);
+            counts.Add(new JsonObject
+            {
+                ["name"] = string.IsNullOrWhiteSpace(spec.Name) ? Path.GetFileNameWithoutExtension(spec.Path.TrimEnd('/', '\\')) : spec.Name,
+                ["format"] = spec.Format,
+                ["template"] = spec.Template,
+                ["records"] = read.Examples.Count,
+                ["skipped_invalid_records"] = read.Skipped.Count,
+                ["examples"] = encoded.Examples.Count,
+                ["truncated_examples"] = encoded.TruncatedCount,
+                ["dropped_examples"] = encoded.DroppedSources.Count,
+                ["tokens"] = encoded.Examples.Sum(e => (long)e.InputIds.Length),
+                ["loss_tokens"] = encoded.Examples.Sum(e => (long)e.LabelCount),
+            });
             truncated += encoded.TruncatedCount;
             dropped += encoded.DroppedSources.Count;
             skipped += read.Skipped.Count;
@@ -95,6 +113,6 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
         context.RecordFacts["dropped_examples"] = dropped;
         context.RecordFacts["skipped_invalid_records"] = skipped;
         if (all.Count == 0) throw new InvalidOperationException("no training example is left after tokenization; raise train.max_seq_length.");
-        return all;
+        return (all, counts);
     }
 }
