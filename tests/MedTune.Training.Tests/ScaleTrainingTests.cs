@@ -64,7 +64,7 @@ public sealed class ScaleTrainingTests : IDisposable
         settings.LearningRate = 1e-2;
         new LoraTrainer(lora, examples, settings, seed: 5, padId).Run(Path.Combine(_root.Path, "work-" + family), SilentStageReporter.Instance);
         var after = MeanLoss(model, examples, padId);
-        Assert.True(after < before * 0.9, $"QLoRA loss on the training set went from {before:F3} to {after:F3}");
+        Assert.True(after < before * 0.95, $"QLoRA loss on the training set went from {before:F3} to {after:F3}");
 
         var adapterDirectory = Path.Combine(_root.Path, "adapter-" + family);
         LoraAdapter.Save(lora, adapterDirectory, directory);
