@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MedTune.Checkpoints;
 using MedTune.Manifest;
 using MedTune.Models;
 using MedTune.Pipeline;
@@ -6,19 +7,35 @@ using MedTune.Pipeline;
 namespace MedTune.Training;
 
 /// <summary>
-/// Stage <c>merge</c>: folds the trained adapter into the base weights (W' = W + scale·B·A, in float32, stored in the
-/// base model's dtype) and writes a Hugging Face model directory with the base's tokenizer files.
+/// Stage <c>merge</c>: folds the trained adapter into the base weights one tensor at a time
+/// (W' = W + (alpha/r)·B·A in float32, W as training saw it: rounded to <c>model.dtype</c>, and dequantized from
+/// 4 bit when the base was quantized), stored in the base checkpoint's dtype as Hugging Face shards
+/// with the base's config and tokenizer files. Memory stays about one tensor whatever the model's size.
 /// </summary>
 public sealed class MergeStage(ExperimentManifest manifest, ModelReference baseModel, string trainStageName) : IStage
 {
     public string Kind => "merge";
     public int ImplementationVersion => 1;
 
-    /// <summary>The merge is decided by its inputs (base model, adapter) and the storage dtype.</summary>
-    public static JsonNode ConfigFor(ExperimentManifest m) => new JsonObject
+    /// <summary>The merge is decided by its inputs (base model, adapter), the training dtype and the base quantization.</summary>
+    public static JsonNode ConfigFor(ExperimentManifest m)
     {
-        ["model"] = new JsonObject { ["dtype"] = m.Model.Dtype, ["family"] = m.Model.Family },
-    };
+        var model = new JsonObject { ["dtype"] = m.Model.Dtype, ["family"] = m.Model.Family };
+        // Only a quantized base changes the merged weights; leaving the key out otherwise keeps earlier cache keys.
+        if (m.Model.Quantization.IsQuantized)
+            model["quantization"] = new JsonObject
+            {
+                ["type"] = m.Model.Quantization.Type,
+                ["double_quant"] = m.Model.Quantization.DoubleQuant,
+                ["block_size"] = m.Model.Quantization.BlockSize,
+            };
+        return new JsonObject { ["model"] = model };
+    }
+
+    /// <summary>The merged weights as a function of the base's quantization; null keeps the weights as stored.</summary>
+    public Func<QuantizationSection, IQuantizedBaseView?> QuantizedBaseView { get; init; } = section => section.IsQuantized
+        ? throw new NotSupportedException($"model.quantization.type '{section.Type}': merging onto a quantized base needs the 4-bit quantizer, which this build does not have.")
+        : null;
 
     public Task RunAsync(StageContext context, CancellationToken cancellationToken) =>
         Task.Run(() => Run(context), cancellationToken);
@@ -29,14 +46,21 @@ public sealed class MergeStage(ExperimentManifest manifest, ModelReference baseM
         var adapterDirectory = context.UpstreamOutputs.TryGetValue(trainStageName, out var dir)
             ? dir
             : throw new InvalidOperationException($"merge stage '{context.StageName}' has no output of train stage '{trainStageName}'.");
-        // Merge on the CPU: the sum is computed in float32 and stored in the model's dtype either way.
-        using var model = ModelLoader.Load(modelDirectory, dtype: TrainingDevice.DType(manifest.Model.Dtype));
-        using (var adapter = LoraAdapter.Load(adapterDirectory, model, context.Seed))
+        var options = new StreamingMergeOptions
         {
-            var merged = LoraMerger.Merge(model);
-            context.RecordFacts["merged_projections"] = merged;
-            context.Reporter.Info($"merged LoRA into {merged} projections (scale {adapter.Layers[0].Layer.Scale})");
-        }
-        CheckpointSaver.Save(model, context.OutputDirectory, modelDirectory);
+            TrainingDType = TrainingDevice.DType(manifest.Model.Dtype),
+            QuantizedBase = QuantizedBaseView(manifest.Model.Quantization),
+        };
+        var config = ModelConfig.Load(Path.Combine(modelDirectory, "config.json"));
+        var total = ParameterLayout.For(config).Sum(p => p.ElementCount) * TensorDTypes.FromTorchDtype(config.TorchDtype).ElementSize();
+        StreamingMergeResult result;
+        var (bar, bytes) = ByteProgress.Start(context.Reporter, "merging LoRA into the base", total);
+        using (bar)
+            result = StreamingLoraMerger.Merge(modelDirectory, adapterDirectory, context.OutputDirectory, options, bytes);
+        context.RecordFacts["merged_projections"] = result.MergedProjections;
+        context.RecordFacts["storage_dtype"] = result.StorageDType.ToString();
+        context.RecordFacts["weight_files"] = result.WeightFiles.Count;
+        if (result.QuantizedWeights > 0) context.RecordFacts["dequantized_weights"] = result.QuantizedWeights;
+        context.Reporter.Info($"merged LoRA into {result.MergedProjections} projections ({result.WeightFiles.Count} weight file(s), {result.StorageDType})");
     }
 }
