@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using MedTune.Checkpoints;
 using MedTune.Manifest;
 using MedTune.Models;
+using MedTune.Models.Quantization;
 using MedTune.Pipeline;
 
 namespace MedTune.Training;
@@ -28,14 +29,10 @@ public sealed class MergeStage(ExperimentManifest manifest, ModelReference baseM
                 ["type"] = m.Model.Quantization.Type,
                 ["double_quant"] = m.Model.Quantization.DoubleQuant,
                 ["block_size"] = m.Model.Quantization.BlockSize,
+                ["compute_dtype"] = m.Model.Quantization.ComputeDtype,
             };
         return new JsonObject { ["model"] = model };
     }
-
-    /// <summary>The merged weights as a function of the base's quantization; null keeps the weights as stored.</summary>
-    public Func<QuantizationSection, IQuantizedBaseView?> QuantizedBaseView { get; init; } = section => section.IsQuantized
-        ? throw new NotSupportedException($"model.quantization.type '{section.Type}': merging onto a quantized base needs the 4-bit quantizer, which this build does not have.")
-        : null;
 
     public Task RunAsync(StageContext context, CancellationToken cancellationToken) =>
         Task.Run(() => Run(context), cancellationToken);
@@ -49,7 +46,9 @@ public sealed class MergeStage(ExperimentManifest manifest, ModelReference baseM
         var options = new StreamingMergeOptions
         {
             TrainingDType = TrainingDevice.DType(manifest.Model.Dtype),
-            QuantizedBase = QuantizedBaseView(manifest.Model.Quantization),
+            QuantizedBase = manifest.Model.Quantization is { IsQuantized: true } q
+                ? new QuantizedBaseView(QuantizationOptions.FromNames(q.Type, q.DoubleQuant, q.BlockSize, q.ComputeDtype))
+                : null,
         };
         var config = ModelConfig.Load(Path.Combine(modelDirectory, "config.json"));
         var total = ParameterLayout.For(config).Sum(p => p.ElementCount) * TensorDTypes.FromTorchDtype(config.TorchDtype).ElementSize();
