@@ -51,7 +51,7 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
                 var cost = Int4Cost.Measure(reference, context.OutputDirectory, tokenizer, Int4Cost.BuiltinPrompts, "builtin");
                 cost.Write(context.OutputDirectory);
                 context.RecordFacts["int4_cost"] = cost.ToJson();
-                context.Reporter.Info(cost.Describe(model.ToString()!));
+                context.Reporter.Info(cost.ToString());
             }
             finally
             {

@@ -105,10 +105,9 @@ public sealed record Int4Cost(
             json["reference_perplexity"]!.GetValue<double>(), json["int4_perplexity"]!.GetValue<double>());
     }
 
-    /// <summary>One line for the report.</summary>
-    public string Describe(string label) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{label} model exported as int4 (MatMulNBits): against fp32 on {Prompts} {PromptSet} prompts, largest logit difference {MaxLogitDifference:0.####}, " +
-        $"greedy-token agreement {GreedyAgreement:P1} of {Positions} positions, perplexity {ReferencePerplexity:0.###} → {Int4Perplexity:0.###} ({PerplexityChange:+0.###;-0.###;0}).");
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"int4 vs fp32 on {Prompts} {PromptSet} prompts: largest logit difference {MaxLogitDifference:0.####}, " +
+        $"greedy-token agreement {100 * GreedyAgreement:0.0}%, perplexity {ReferencePerplexity:0.###} → {Int4Perplexity:0.###}");
 
     private static float[] AllLogits(OnnxDecoderModel model, IReadOnlyList<long> ids)
     {

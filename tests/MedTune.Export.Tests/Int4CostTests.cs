@@ -5,7 +5,7 @@ using MedTune.Testing;
 
 namespace MedTune.Export.Tests;
 
-public sealed class Int4CostTests
+public sealed class Int4CostTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Theory]
     [InlineData("tiny-llama")]
@@ -22,6 +22,7 @@ public sealed class Int4CostTests
         Assert.Equal(bytes, File.ReadAllBytes(Path.Combine(second.OutputDirectory, Int4Cost.FileName)));
         Assert.False(Directory.Exists(Path.Combine(first.WorkDirectory, "int4-reference")));
         var cost = Int4Cost.TryRead(first.OutputDirectory)!;
+        output.WriteLine($"{builtin}: {cost}");
         Assert.Equal(Int4Cost.BuiltinPrompts.Count, cost.Prompts);
         Assert.True(cost.Positions > Int4Cost.BuiltinPrompts.Count * Int4Cost.GreedyTokens);
         // 4-bit weights do change the logits, but not beyond recognition.
@@ -30,7 +31,6 @@ public sealed class Int4CostTests
         Assert.True(double.IsFinite(cost.ReferencePerplexity) && cost.ReferencePerplexity > 1);
         Assert.NotEqual(cost.ReferencePerplexity, cost.Int4Perplexity);
         Assert.Equal(cost.MaxLogitDifference, first.RecordFacts["int4_cost"]!["max_logit_difference"]!.GetValue<double>());
-        Assert.Contains("greedy-token agreement", cost.Describe("tuned"));
     }
 
     [Fact]
