@@ -63,7 +63,7 @@ public static class MedTuneApp
         OperationCanceledException => ExitCodes.Cancelled,
         ManifestException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-            or PipelineDefinitionException => ExitCodes.InvalidInput,
+            or PipelineDefinitionException or Inference.ExecutionProviderUnavailableException => ExitCodes.InvalidInput,
         _ => ExitCodes.StageFailed,
     };
 
