@@ -73,7 +73,7 @@ public static class MedTuneApp
         OperationCanceledException => ExitCodes.Cancelled,
         ManifestException or InputDataException or CommandOptionException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-            or PipelineDefinitionException => ExitCodes.InvalidInput,
+            or PipelineDefinitionException or Inference.ExecutionProviderUnavailableException => ExitCodes.InvalidInput,
         _ => ExitCodes.StageFailed,
     };
 

@@ -133,7 +133,7 @@ public sealed class OnnxFileTests(ITestOutputHelper output)
         output.WriteLine($"auto -> {auto.ExecutionProvider}");
         Assert.Contains(auto.ExecutionProvider, new[] { "CPU", "CUDA" });
         if (auto.ExecutionProvider == "CPU")
-            Assert.Contains("CUDA execution provider is unavailable", Assert.Throws<InvalidOperationException>(() => new OnnxDecoderModel(exported.Path, "cuda")).Message);
+            Assert.Contains("CUDA execution provider is unavailable", Assert.Throws<ExecutionProviderUnavailableException>(() => new OnnxDecoderModel(exported.Path, "cuda")).Message);
         Assert.Throws<FileNotFoundException>(() => new OnnxDecoderModel(checkpoint.File("nothing-here"), "cpu"));
     }
 
