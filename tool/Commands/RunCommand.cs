@@ -25,6 +25,10 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         [CommandOption("--fail-under <METRIC=VALUE>")]
         [Description("Exit 4 unless a metric reaches VALUE, e.g. tuned.exact_match=0.3 or base.accuracy=0.2; repeatable.")]
         public string[] FailUnder { get; init; } = [];
+
+        [CommandOption("--no-memory-check")]
+        [Description("Run even when `medtune plan` estimates that a stage cannot fit its device's memory.")]
+        public bool NoMemoryCheck { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -32,6 +36,8 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         var gates = settings.FailUnder.Select(FailUnderRule.Parse).ToList();
         var experiment = Experiment.Load(settings.Manifest, settings.Cache);
         var output = settings.Json || settings.Quiet ? new SilentStageReporter() as IStageReporter : new ConsoleStageReporter(console);
+        if (!settings.NoMemoryCheck)
+            MemoryCheck.Verify(experiment, ExperimentResources.Estimate(experiment.Manifest), settings.Until, settings.Force, cancellationToken);
         var lockBefore = LockFile.TryRead(experiment.LockPath);
 
         if (!settings.Json && !settings.Quiet)
