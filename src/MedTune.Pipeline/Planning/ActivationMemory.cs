@@ -18,6 +18,8 @@ namespace MedTune.Pipeline.Planning;
 /// <item>SwiGLU saves the gate output, its silu and the up output; GPT-NeoX's gelu saves its input.</item>
 /// </list>
 /// With gradient checkpointing each layer keeps only its input, and one layer's activations are rebuilt at a time.
+/// On a 4-bit base each projection's weight is dequantized for its matmul, and autograd keeps that dense copy for
+/// the input gradient (see <see cref="DequantizedWeights"/>).
 /// </summary>
 public static class ActivationMemory
 {
@@ -26,7 +28,7 @@ public static class ActivationMemory
     {
         var c = model.Config;
         long h = c.HiddenSize, i = c.IntermediateSize, q = (long)c.NumAttentionHeads * c.HeadDim;
-        var a = weights.ComputeBytes;
+        var a = weights.ActivationBytes;
         var targets = model.LoraTargets(loraTargets).Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
 
         // Saved float32 input of the LoRA branches that read one tensor of `width` features.
@@ -50,8 +52,20 @@ public static class ActivationMemory
                + LoraInputs(h, "dense_h_to_4h") + a * i + LoraInputs(i, "dense_4h_to_h") + loraA;
     }
 
+    /// <summary>
+    /// Dense copies of 4-bit weights alive at the peak: <c>QuantizedLinear</c> computes <c>linear(x, dequantize(W))</c>,
+    /// and autograd saves that weight for the input gradient, so without checkpointing every layer's projections stay
+    /// dequantized until the backward pass; with checkpointing only the rebuilt layer's do (plus one in the forward pass).
+    /// </summary>
+    public static long DequantizedWeights(ModelShape model, WeightFormat weights, bool checkpointing)
+    {
+        if (!weights.IsQuantized) return 0;
+        var perLayer = model.LinearParameters / model.Layers;
+        return weights.ComputeBytes * (checkpointing ? perLayer + model.LargestLayerLinear : model.LinearParameters);
+    }
+
     /// <summary>Bytes kept per token by one checkpointed layer: its input, in the compute dtype.</summary>
-    public static long PerTokenPerCheckpointedLayer(ModelShape model, WeightFormat weights) => weights.ComputeBytes * model.Hidden;
+    public static long PerTokenPerCheckpointedLayer(ModelShape model, WeightFormat weights) => weights.ActivationBytes * model.Hidden;
 
     /// <summary>
     /// The output head and loss per token (<c>LoraTrainer.CausalLoss</c>): the logits in the compute dtype, their
@@ -60,12 +74,12 @@ public static class ActivationMemory
     /// </summary>
     public static long HeadPerToken(ModelShape model, WeightFormat weights)
     {
-        var a = weights.ComputeBytes;
+        var a = weights.ActivationBytes;
         var finalNorm = model.Config.Family == ModelFamily.Llama ? 4 * model.Hidden : a * model.Hidden;
         return finalNorm + model.Vocab * (a + 4 + 4 + 2 * 4);
     }
 
     /// <summary>Gradients alive while one layer's backward runs (MLP-wide: a float32 LoRA input gradient and two in the compute dtype).</summary>
     public static long BackwardWorkingSetPerToken(ModelShape model, WeightFormat weights) =>
-        (4 + 2 * weights.ComputeBytes) * model.Config.IntermediateSize + 4 * 4 * model.Hidden;
+        (4 + 2 * weights.ActivationBytes) * model.Config.IntermediateSize + 4 * 4 * model.Hidden;
 }

@@ -16,7 +16,13 @@ public sealed record WeightFormat(string Dtype, string Quantization = "none", bo
     /// <summary>Bytes per element of the frozen base's non-quantized tensors (and of its dense copies).</summary>
     public int StorageBytes => BytesOf(Dtype);
 
-    /// <summary>Bytes per element of activations: the 4-bit weights are dequantized to the compute dtype; otherwise the model dtype.</summary>
+    /// <summary>
+    /// Bytes per element of activations: the hidden states stay in the model dtype (a 4-bit projection casts its input
+    /// to the compute dtype and its output back, as bitsandbytes' Linear4bit).
+    /// </summary>
+    public int ActivationBytes => StorageBytes;
+
+    /// <summary>Bytes per element of a dequantized 4-bit weight.</summary>
     public int ComputeBytes => IsQuantized ? BytesOf(ComputeDtype) : StorageBytes;
 
     /// <summary>

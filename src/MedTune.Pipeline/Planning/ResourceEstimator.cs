@@ -42,7 +42,7 @@ public static class ResourceEstimator
     [
         $"training: every micro-batch is full (train.batch_size {s.TrainBatchSize} × train.max_seq_length {s.MaxSeqLength} tokens); fused attention (no seq×seq matrix kept)",
         $"evaluation: prompts of {s.PromptTokens} tokens (512 per question and per few-shot exemplar) + {s.MaxNewTokens} new tokens, batch {s.EvalBatchSize}",
-        "load, merge and export stream tensor by tensor; GB = 10^9 bytes",
+        "load, merge and export stream tensor by tensor (merge and export on the CPU); GB = 10^9 bytes",
         $"process baseline {Gb(ProcessBaselineBytes)} (host); CUDA context {Gb(CudaContextBytes)} (GPU)",
     ];
 
@@ -68,7 +68,10 @@ public static class ResourceEstimator
             new("base weights", weights, weightsDetail),
         };
         if (w.IsQuantized)
-            memory.Add(new("dequantized weight", 2L * m.LargestLayerLinear * w.ComputeBytes, $"largest projection in {w.ComputeDtype}, forward and backward"));
+            memory.Add(new("dequantized weights", ActivationMemory.DequantizedWeights(m, w, s.GradientCheckpointing),
+                s.GradientCheckpointing
+                    ? $"one layer's projections in {w.ComputeDtype}, kept by autograd while it is rebuilt"
+                    : $"every projection in {w.ComputeDtype}, kept by autograd until the backward pass (with train.gradient_checkpointing {Gb(ActivationMemory.DequantizedWeights(m, w, true))})"));
         memory.Add(new("LoRA weights", 4 * loraParams, $"{loraParams:N0} float32 parameters (r {s.LoraRank}, {string.Join(", ", m.LoraTargets(s.LoraTargets).Select(l => l.Name))})"));
         memory.Add(new("LoRA gradients", 4 * loraParams, "float32"));
         memory.Add(new("AdamW state", 8 * loraParams, "exp_avg + exp_avg_sq, float32"));
@@ -110,7 +113,7 @@ public static class ResourceEstimator
     /// <summary>While loading: the tensor being read in the checkpoint's dtype and, for quantization or conversion, its float32 copy.</summary>
     private static long LoadBuffer(ModelShape m, WeightFormat w)
     {
-        var source = WeightFormat.BytesOf(m.Config.TorchDtype is "float32" or "bfloat16" or "float16" ? m.Config.TorchDtype : "float32");
+        var source = SourceBytes(m);
         return m.LargestTensor * (source + (w.IsQuantized || w.StorageBytes != source ? 4 : 0));
     }
 
@@ -148,32 +151,33 @@ public static class ResourceEstimator
 
     // ---- merge and export ------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// The merge streams the base one tensor at a time on the CPU (<c>StreamingLoraMerger</c>): the tensor as read, in
+    /// the training dtype and in float32, B·A in float32, and the result in the storage dtype.
+    /// </summary>
     public static StageEstimate MergeEstimate(PlanSettings s)
     {
         var m = s.Model;
-        var w = s.Weights;
-        var mergedBytes = MergedDtypeBytes(w);
-        var loraParams = LoraParameters(s);
-        var onGpu = s.TrainDevice.Device == "cuda";
+        var source = SourceBytes(m);
+        var largestAdapter = m.LoraTargets(s.LoraTargets).Max(l => (long)s.LoraRank * (l.InFeatures + l.OutFeatures));
         var memory = new List<EstimateLine>
         {
-            new(onGpu ? "CUDA context" : "process", onGpu ? CudaContextBytes : ProcessBaselineBytes, onGpu ? "context, cuBLAS workspace" : ".NET + libtorch"),
-            new("one layer", m.LayerParameters * (w.IsQuantized ? 4 : w.StorageBytes), "read, merged and written one decoder layer at a time" + (w.IsQuantized ? " (dequantized to float32)" : "")),
-            new("float32 merge buffers", 3 * 4 * m.LargestTensor, "W, B·A and the sum for the largest tensor"),
-            new("adapter", 4 * loraParams, "LoRA A and B, float32"),
+            new("process", ProcessBaselineBytes, ".NET + libtorch"),
+            new("tensor buffers", m.LargestTensor * (source + s.Weights.StorageBytes + 4 + 4 + source),
+                "the largest tensor as read, in the training dtype, in float32, B·A, and the result"),
+            new("adapter", 4 * largestAdapter, "one projection's A and B, float32"),
         };
-        var disk = new List<EstimateLine> { new("merged checkpoint", m.Parameters * mergedBytes, $"sharded safetensors in {MergedDtype(w)}") };
-        return new StageEstimate(Merge, s.TrainDevice, memory, disk, new Dictionary<string, long>());
+        var disk = new List<EstimateLine> { new("merged checkpoint", m.Parameters * source, $"sharded safetensors in the base's {m.Config.TorchDtype}") };
+        return new StageEstimate(Merge, s.HostDevice, memory, disk, new Dictionary<string, long>());
     }
 
-    /// <summary>The merged checkpoint is stored in the base dtype; a 4-bit base merges into its compute dtype.</summary>
-    public static string MergedDtype(WeightFormat w) => w.IsQuantized ? w.ComputeDtype : w.Dtype;
-    private static int MergedDtypeBytes(WeightFormat w) => WeightFormat.BytesOf(MergedDtype(w));
+    /// <summary>Bytes per element of the base checkpoint's tensors (its <c>torch_dtype</c>).</summary>
+    public static int SourceBytes(ModelShape m) => WeightFormat.BytesOf(m.Config.TorchDtype is "bfloat16" or "float16" ? m.Config.TorchDtype : "float32");
 
     public static StageEstimate ExportEstimate(PlanSettings s, string label)
     {
         var m = s.Model;
-        var sourceBytes = label == "tuned" ? MergedDtypeBytes(s.Weights) : WeightFormat.BytesOf(m.Config.TorchDtype is "bfloat16" or "float16" ? m.Config.TorchDtype : "float32");
+        var sourceBytes = SourceBytes(m);
         var memory = new List<EstimateLine>
         {
             new("process", ProcessBaselineBytes, ".NET"),

@@ -62,8 +62,8 @@ public sealed class ResourceEstimatorTests
         Assert.Equal(512 + 256 + 1040 + 256 + 256 + 1920 + 640 + 112, ActivationMemory.PerTokenPerLayer(Llama, new WeightFormat("float32"), AllLinear, 4));
         // only q and v adapted: nothing kept for o, gate, up, down's LoRA
         Assert.Equal(512 + 512 + 528 + 960 + 32, ActivationMemory.PerTokenPerLayer(Llama, bf16, ["q_proj", "v_proj"], 4));
-        // a 4-bit base computes in its compute dtype
-        Assert.Equal(ActivationMemory.PerTokenPerLayer(Llama, bf16, AllLinear, 4),
+        // on a 4-bit base the hidden states stay in the model dtype (only the matmuls run in the compute dtype)
+        Assert.Equal(ActivationMemory.PerTokenPerLayer(Llama, new WeightFormat("float32"), AllLinear, 4),
             ActivationMemory.PerTokenPerLayer(Llama, new WeightFormat("float32", "nf4", ComputeDtype: "bfloat16"), AllLinear, 4));
     }
 
@@ -94,6 +94,28 @@ public sealed class ResourceEstimatorTests
         Assert.Equal(train.PeakBytes - 2 * 4_288 * tokens + (2 * 2 * 64 + 4_288) * tokens, checkpointed.PeakBytes);
         // disk: float32 adapter, and two resumable checkpoints of adapter + moments while training
         Assert.Equal(8_960 * 4 + 2 * 8_960 * 12, train.DiskBytes);
+    }
+
+    [Fact]
+    public void A_4bit_base_keeps_dequantized_weights_for_the_backward_pass()
+    {
+        var nf4 = new WeightFormat("bfloat16", "nf4", ComputeDtype: "bfloat16");
+        // autograd keeps linear(x, dequantize(W))'s W: every projection without checkpointing …
+        Assert.Equal(86_016 * 2, ActivationMemory.DequantizedWeights(Llama, nf4, checkpointing: false));
+        // … one layer's (43008) plus the largest projection (64·160) with it
+        Assert.Equal((43_008 + 10_240) * 2, ActivationMemory.DequantizedWeights(Llama, nf4, checkpointing: true));
+        Assert.Equal(0, ActivationMemory.DequantizedWeights(Llama, new WeightFormat("bfloat16"), checkpointing: false));
+    }
+
+    [Fact]
+    public void Merge_holds_one_tensor_in_its_dtypes_and_writes_the_base_dtype()
+    {
+        var merge = ResourceEstimator.MergeEstimate(Settings(Llama) with { LoraRank = 4, LoraTargets = AllLinear });
+        // largest tensor 64·160 (gate/up/down): bf16 as read, bf16 training copy, float32, B·A float32, bf16 result;
+        // the largest adapter is gate/up's 4 · (64 + 160) float32 values
+        Assert.Equal(ResourceEstimator.ProcessBaselineBytes + 10_240 * (2 + 2 + 4 + 4 + 2) + 4 * 4 * 224, merge.PeakBytes);
+        Assert.Equal(99_136 * 2, merge.DiskBytes);
+        Assert.Equal("cpu", merge.Device.Device);
     }
 
     [Fact]
