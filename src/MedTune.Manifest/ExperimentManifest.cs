@@ -169,6 +169,8 @@ public sealed class TrainSection
     public int LogEvery { get; set; } = 1;
     [Doc("Recompute each decoder layer's activations in the backward pass instead of keeping them (less memory, about a third more compute).")]
     public bool GradientCheckpointing { get; set; } = false;
+    [Doc("Put examples of similar length in the same micro-batch (each epoch's shuffle is cut into groups of 50 steps' examples, each sorted by length) so that padding does not dominate; off keeps a plain shuffle, as Hugging Face's Trainer does by default.")]
+    public bool GroupByLength { get; set; } = false;
 }
 
 public sealed class ExportSection

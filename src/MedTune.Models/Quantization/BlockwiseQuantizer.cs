@@ -15,57 +15,73 @@ namespace MedTune.Models.Quantization;
 /// </summary>
 public static class BlockwiseQuantizer
 {
+    /// <summary>Fills <paramref name="destination"/> with the source's elements [start, start + destination.Length) as float32.</summary>
+    public delegate void Float32Reader(long start, Span<float> destination);
+
     /// <summary>Elements converted to float32 at a time while quantizing (a multiple of every block size).</summary>
     private const int ChunkElements = 1 << 20;
 
+    /// <summary>Quantizes <paramref name="weight"/> (any device; the result lives on the same device).</summary>
     public static QuantizedWeight Quantize(Tensor weight, QuantizationOptions options)
     {
-        options.Validate();
         if (!weight.is_floating_point())
             throw new ArgumentException($"only floating-point tensors can be quantized (got {weight.dtype}).");
-        using var scope = NewDisposeScope();
-        var source = weight.detach().contiguous().reshape(-1);
-        var n = source.shape[0];
+        Tensor source;
+        using (NewDisposeScope()) source = weight.detach().contiguous().reshape(-1).MoveToOuterDisposeScope();
+        using var _ = source;
+        var result = Quantize(weight.shape, weight.dtype, options, (start, destination) =>
+        {
+            using var piece = source.narrow(0, start, destination.Length).to(ScalarType.Float32, CPU).contiguous();
+            MemoryMarshal.Cast<byte, float>(piece.bytes).CopyTo(destination);
+        });
+        if (weight.device_type == DeviceType.CPU) return result;
+        var moved = result.To(weight.device);
+        result.Dispose();
+        return moved;
+    }
+
+    /// <summary>
+    /// Quantizes a weight of <paramref name="shape"/> read piece by piece: <paramref name="readFloat32"/>(start, destination)
+    /// fills destination with elements [start, start + destination.Length) converted to float32. At most 2^20 elements
+    /// are requested at a time, so the source never needs to exist whole in float32 (the loader reads from a memory map).
+    /// The result lives on the CPU.
+    /// </summary>
+    public static QuantizedWeight Quantize(long[] shape, ScalarType originalDType, QuantizationOptions options, Float32Reader readFloat32)
+    {
+        options.Validate();
+        var n = shape.Aggregate(1L, (a, b) => a * b);
         if (n == 0) throw new ArgumentException("cannot quantize an empty tensor.");
         var blockSize = options.BlockSize;
         var blocks = (n + blockSize - 1) / blockSize;
 
         var codes = zeros((n + 1) / 2, dtype: ScalarType.Byte);
-        var absmax = new float[blocks];
-        var codeBytes = codes.bytes;
-        var buffer = new float[Math.Min(ChunkElements, n)];
-        for (long start = 0; start < n; start += ChunkElements)
+        try
         {
-            var count = (int)Math.Min(ChunkElements, n - start);
-            using (var piece = source.narrow(0, start, count).to(ScalarType.Float32, CPU).contiguous())
-                MemoryMarshal.Cast<byte, float>(piece.bytes).CopyTo(buffer);
-            QuantizeChunk(buffer.AsSpan(0, count), start, blockSize, options.Type, absmax, codeBytes);
+            var absmax = new float[blocks];
+            var codeBytes = codes.bytes;
+            var buffer = new float[Math.Min(ChunkElements, n)];
+            for (long start = 0; start < n; start += ChunkElements)
+            {
+                var count = (int)Math.Min(ChunkElements, n - start);
+                readFloat32(start, buffer.AsSpan(0, count));
+                QuantizeChunk(buffer.AsSpan(0, count), start, blockSize, options.Type, absmax, codeBytes);
+            }
+            if (n % 2 == 1)
+            {
+                // The last byte's low nibble is padding: bitsandbytes codes the value 0 (scaled by the last block's 1/absmax).
+                var padding = 0f * (1.0f / absmax[^1]);
+                var padCode = options.Type == QuantizationType.Nf4 ? Nf4Code(padding) : Fp4Code(padding);
+                codeBytes[^1] = (byte)((codeBytes[^1] & 0xF0) | padCode);
+            }
+            return options.DoubleQuant
+                ? new QuantizedWeight(options.Type, shape.ToArray(), blockSize, originalDType, codes, null, QuantizeAbsmax(absmax))
+                : new QuantizedWeight(options.Type, shape.ToArray(), blockSize, originalDType, codes, FromFloats(absmax), null);
         }
-
-        if (n % 2 == 1)
+        catch
         {
-            // The last byte's low nibble is padding: bitsandbytes codes the value 0 (scaled by the last block's 1/absmax).
-            var padding = 0f * (1.0f / absmax[^1]);
-            var padCode = options.Type == QuantizationType.Nf4 ? Nf4Code(padding) : Fp4Code(padding);
-            codeBytes[^1] = (byte)((codeBytes[^1] & 0xF0) | padCode);
+            codes.Dispose();
+            throw;
         }
-
-        Tensor? absmaxTensor = null;
-        NestedAbsmax? nested = null;
-        if (options.DoubleQuant) nested = QuantizeAbsmax(absmax);
-        else absmaxTensor = FromFloats(absmax);
-        var result = new QuantizedWeight(options.Type, weight.shape, blockSize, weight.dtype, codes, absmaxTensor, nested);
-        codes.MoveToOuterDisposeScope();
-        absmaxTensor?.MoveToOuterDisposeScope();
-        nested?.Codes.MoveToOuterDisposeScope();
-        nested?.Scales.MoveToOuterDisposeScope();
-        if (weight.device_type != DeviceType.CPU)
-        {
-            var moved = result.To(weight.device);
-            result.Dispose();
-            return moved;
-        }
-        return result;
     }
 
     /// <summary>The weight in <paramref name="dtype"/> (default: the dtype it was quantized from), on the codes' device.</summary>

@@ -25,6 +25,14 @@ public sealed class QuantizedWeight : IDisposable
         Codes = codes;
         Absmax = absmax;
         Nested = nested;
+        if (ownsTensors)
+        {
+            // The weight owns its tensors: they must outlive any dispose scope active where it was made.
+            codes.DetachFromDisposeScope();
+            absmax?.DetachFromDisposeScope();
+            nested?.Codes.DetachFromDisposeScope();
+            nested?.Scales.DetachFromDisposeScope();
+        }
     }
 
     public QuantizationType Type { get; }
