@@ -8,11 +8,11 @@ public static class BenchManifest
 {
     public static string Write(string directory, string checkpoint)
     {
-        // Two instructions longer than 512 tokens (truncated to exactly max_seq_length), from the builtin Japanese corpus.
+        // Two examples longer than 512 tokens (truncated to exactly max_seq_length), short instruction and long response, from the builtin Japanese corpus.
         var corpus = string.Concat(BuiltinTokenizers.CorpusLines());
         while (corpus.Length < 6000) corpus += corpus;
         File.WriteAllLines(Path.Combine(directory, "train.jsonl"), Enumerable.Range(0, 2).Select(i =>
-            JsonSerializer.Serialize(new { instruction = corpus[(i * 100)..(i * 100 + 1500)], input = "", output = corpus[(i * 100 + 1500)..(i * 100 + 4000)] })));
+            JsonSerializer.Serialize(new { instruction = corpus[(i * 10)..(i * 10 + 40)], input = "", output = corpus[(i * 100 + 100)..(i * 100 + 5000)] })));
         File.WriteAllText(Path.Combine(directory, "exam.jsonl"), JsonSerializer.Serialize(new
         {
             problem_id = "bench-1", problem_text = "発熱と咳が続く患者で最も考えられる疾患はどれか。",
