@@ -37,8 +37,8 @@ public abstract class CausalLanguageModel : nn.Module
     public ActivationCheckpointing? Checkpointing { get; set; }
 
     /// <summary>Runs one decoder layer, through <see cref="Checkpointing"/> when it is on and the model is training.</summary>
-    protected internal Tensor RunLayer(Func<Tensor, Tensor> layer, Tensor hidden) =>
-        Checkpointing is { } checkpointing && training ? checkpointing.Run(layer, hidden) : layer(hidden);
+    protected internal Tensor RunLayer(Func<Tensor, Tensor> layer, Tensor hidden, Tensor[] captured) =>
+        Checkpointing is { } checkpointing && training ? checkpointing.Run(layer, hidden, captured) : layer(hidden);
 
     /// <summary>An empty cache with one slot per layer.</summary>
     public KeyValueCache CreateCache() => new(Config.NumLayers);

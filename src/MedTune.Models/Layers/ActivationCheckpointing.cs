@@ -15,16 +15,29 @@ public sealed class ActivationCheckpointing(IReadOnlyList<Generator>? preservedG
     /// <summary>Generators whose state is replayed for the recomputation (restored to where they were afterwards).</summary>
     public IReadOnlyList<Generator> PreservedGenerators { get; } = preservedGenerators ?? [];
 
+    private readonly List<Tensor> _kept = [];
+
     /// <summary>
     /// <paramref name="layer"/>(<paramref name="hidden"/>) without stored activations. When autograd is off (evaluation)
     /// the layer simply runs. The input is made to require grad when it does not (a frozen embedding's output), as
-    /// PEFT's enable_input_require_grads does, so that the backward pass reaches the layer.
+    /// PEFT's enable_input_require_grads does, so that the backward pass reaches the layer. <paramref name="captured"/>
+    /// are tensors the layer reads besides its input (attention mask, rotary angles): they are kept alive for the
+    /// recomputation until <see cref="Release"/>.
     /// </summary>
-    public Tensor Run(Func<Tensor, Tensor> layer, Tensor hidden)
+    public Tensor Run(Func<Tensor, Tensor> layer, Tensor hidden, params Tensor[] captured)
     {
         if (!torch.is_grad_enabled()) return layer(hidden);
+        foreach (var tensor in captured)
+            if (!_kept.Any(k => ReferenceEquals(k, tensor))) _kept.Add(tensor.DetachFromDisposeScope());
         if (!hidden.requires_grad) hidden = hidden.detach().requires_grad_(true);
         return RecomputedLayer.apply(hidden, new Recompute(layer, PreservedGenerators));
+    }
+
+    /// <summary>Disposes the tensors kept for recomputation; call after each backward pass.</summary>
+    public void Release()
+    {
+        foreach (var tensor in _kept) tensor.Dispose();
+        _kept.Clear();
     }
 
     private sealed record Recompute(Func<Tensor, Tensor> Layer, IReadOnlyList<Generator> Generators)

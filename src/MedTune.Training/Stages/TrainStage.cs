@@ -19,7 +19,7 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
     public const string MetricsFileName = "train_metrics.json";
 
     public string Kind => "train";
-    public int ImplementationVersion => 2;
+    public int ImplementationVersion => 3; // 3: loss normalised over the accumulation window's response tokens
 
     /// <summary>The settings that decide the adapter: seed, model dtype/device/family, lora, train, datasets.train.</summary>
     public static JsonNode ConfigFor(ExperimentManifest m) => new JsonObject

@@ -178,6 +178,7 @@ public sealed class LoraTrainer
             var value = loss.item<float>();
             if (!float.IsFinite(value)) throw Diverged("loss", value, step, lastCheckpointStep);
             loss.backward();
+            _lora.Model.Checkpointing?.Release();
             lossSum += value;
             tokens += batch.TokenCount;
             padded += batch.InputIds.numel() - batch.TokenCount;
