@@ -65,7 +65,7 @@ public static class MedTuneApp
         OperationCanceledException => ExitCodes.Cancelled,
         ManifestException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-            or PipelineDefinitionException or Experiments.MemoryCheckException => ExitCodes.InvalidInput,
+            or PipelineDefinitionException or Experiments.MemoryCheckException or Inference.ExecutionProviderUnavailableException => ExitCodes.InvalidInput,
         _ => ExitCodes.StageFailed,
     };
 

@@ -12,7 +12,8 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
 {
     public string Kind => "export";
 
-    public int ImplementationVersion => 1;
+    /// <summary>2: int4 exports also write <see cref="Int4Cost.FileName"/>, the measured cost of quantization.</summary>
+    public int ImplementationVersion => 2;
 
     /// <summary>The manifest's <c>export</c> section: all that decides the exported bytes besides the model itself.</summary>
     public static JsonNode ConfigFor(ExperimentManifest m) => new JsonObject
@@ -33,7 +34,30 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         };
         var source = model.Resolve(context);
         context.Reporter.Info($"exporting {model} to ONNX (opset {options.Opset}, {manifest.Export.Precision})");
-        var result = OnnxExporter.Export(source, context.OutputDirectory, options);
+        var config = Checkpoints.ModelConfig.Load(Path.Combine(source, "config.json"));
+        var measure = options.Precision == ExportPrecision.Int4;
+        var steps = OnnxExporter.ProgressSteps(config) * (measure ? 2 : 1);
+        using var progress = context.Reporter.StartProgress($"exporting {model} to ONNX", steps, "layers");
+        var stepProgress = new StepProgress(progress);
+        var result = OnnxExporter.Export(source, context.OutputDirectory, options, stepProgress);
+        if (measure)
+        {
+            // The cost of int4, measured against the fp32 export of the same weights (written to scratch, then deleted).
+            var reference = Path.Combine(context.WorkDirectory, "int4-reference");
+            try
+            {
+                OnnxExporter.Export(source, reference, options with { Precision = ExportPrecision.Fp32 }, stepProgress);
+                var tokenizer = Checkpoints.Tokenization.TextTokenizer.Load(source);
+                var cost = Int4Cost.Measure(reference, context.OutputDirectory, tokenizer, Int4Cost.BuiltinPrompts, "builtin");
+                cost.Write(context.OutputDirectory);
+                context.RecordFacts["int4_cost"] = cost.ToJson();
+                context.Reporter.Info(cost.ToString());
+            }
+            finally
+            {
+                if (Directory.Exists(reference)) Directory.Delete(reference, recursive: true);
+            }
+        }
         context.RecordFacts["ir_version"] = result.IrVersion;
         context.RecordFacts["opset"] = result.Opset;
         context.RecordFacts["precision"] = ExportOptions.PrecisionName(result.Precision);
@@ -44,4 +68,9 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         context.RecordFacts["copied_files"] = new JsonArray(result.CopiedFiles.Select(o => (JsonNode?)o).ToArray());
         context.Reporter.Info($"wrote {result.ModelPath} ({result.ModelBytes + result.ExternalDataBytes} bytes, IR {result.IrVersion})");
     }, cancellationToken);
+
+    private sealed class StepProgress(IStageProgress bar) : IProgress<int>
+    {
+        public void Report(int value) => bar.Increment(value);
+    }
 }

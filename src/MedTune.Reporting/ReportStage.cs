@@ -12,7 +12,8 @@ namespace MedTune.Reporting;
 public sealed class ReportStage(
     ExperimentManifest manifest,
     IReadOnlyDictionary<string, string> evaluateStageByModelLabel,
-    string? trainStageName) : IStage
+    string? trainStageName,
+    IReadOnlyDictionary<string, string>? exportStageByModelLabel = null) : IStage
 {
     public static readonly IReadOnlyList<string> KnownFormats = ["md", "html", "json"];
 
@@ -46,6 +47,11 @@ public sealed class ReportStage(
 
         var provenance = ReportBuilder.ReadProvenance(manifest, context.UpstreamOutputs, ReportBuilder.CaptureEnvironment(manifest));
         var report = ReportBuilder.Build(manifest, models, training, provenance);
+        // The measured cost of an int4 export (written by the export stage) is one line among the notes.
+        var int4Notes = (exportStageByModelLabel ?? new Dictionary<string, string>())
+            .Select(p => Int4CostNote.TryRead(Upstream(context, p.Value), p.Key))
+            .OfType<string>().ToList();
+        if (int4Notes.Count > 0) report = report with { Notes = [.. report.Notes, .. int4Notes] };
         var written = ReportWriter.Write(context.OutputDirectory, report, manifest.Report.Formats);
 
         context.RecordFacts["files"] = new JsonArray(written.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray());

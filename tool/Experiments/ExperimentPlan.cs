@@ -64,8 +64,9 @@ public static class ExperimentPlan
             evaluated["base"] = EvaluateOf("base");
         }
 
-        stages.Add(Define(Report, new ReportStage(manifest, evaluated, train), ReportStage.ConfigFor(manifest), new Inputs(),
-            [.. evaluated.Values, .. train is null ? Array.Empty<string>() : [train]]));
+        var exported = evaluated.Keys.ToDictionary(label => label, ExportOf);
+        stages.Add(Define(Report, new ReportStage(manifest, evaluated, train, exported), ReportStage.ConfigFor(manifest), new Inputs(),
+            [.. evaluated.Values, .. exported.Values, .. train is null ? Array.Empty<string>() : [train]]));
         return stages;
     }
 
