@@ -57,6 +57,8 @@ public sealed class ModelSection
     public string Device { get; set; } = "auto";
     [Doc("Human-readable memory requirement note; informational only.")]
     public string? Requires { get; set; }
+    [Doc("Memory of the GPU that cuda stages run on, in GB (10^9 bytes); medtune plan shows each stage against it and medtune run refuses a stage that cannot fit. Unset: cuda stages are not checked (cpu stages are checked against this machine's RAM)."), Min(0, Exclusive = true)]
+    public double? DeviceMemoryGb { get; set; }
     [Doc("Load the frozen base weights quantized (QLoRA); LoRA weights stay float32.")]
     public QuantizationSection Quantization { get; set; } = new();
 

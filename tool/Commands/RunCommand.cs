@@ -27,6 +27,10 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         [CommandOption("--fail-under <METRIC=VALUE>")]
         [Description("Exit 4 unless a metric reaches VALUE, e.g. tuned.exact_match=0.3 or base.accuracy=0.2; repeatable.")]
         public string[] FailUnder { get; init; } = [];
+
+        [CommandOption("--no-memory-check")]
+        [Description("Run even when `medtune plan` estimates that a stage cannot fit its device's memory.")]
+        public bool NoMemoryCheck { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -37,6 +41,8 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         if (gates.Count > 0 && settings.Until is { } until && until != ExperimentPlan.Report)
             throw new CommandOptionException($"--fail-under checks the report, but --until {until} stops before it; drop one of the two.");
         var output = settings.Json || settings.Quiet ? new SilentStageReporter() as IStageReporter : new ConsoleStageReporter(console);
+        if (!settings.NoMemoryCheck)
+            MemoryCheck.Verify(experiment, ExperimentResources.Estimate(experiment.Manifest), settings.Until, settings.Force, cancellationToken);
         var lockBefore = LockFile.TryRead(experiment.LockPath);
 
         if (!settings.Json && !settings.Quiet)
