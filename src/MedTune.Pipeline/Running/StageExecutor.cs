@@ -15,38 +15,38 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
     private IStageReporter Reporter => options.Reporter;
 
     public async Task<StageOutcome> RunAsync(
-        StageDefinition definition, IReadOnlyDictionary<string, StageOutcome> upstream, bool force, CancellationToken cancellationToken)
+        StageDefinition definition, IReadOnlyDictionary<string, StageOutcome> upstream, int seed, bool force, CancellationToken cancellationToken)
     {
         var kind = definition.Stage.Kind;
         var inputHashes = StageKeys.HashInputs(definition, cache.Hasher, cancellationToken);
-        var keyInputs = StageKeys.Compose(definition, options.Seed, inputHashes,
+        var keyInputs = StageKeys.Compose(definition, seed, inputHashes,
             definition.DependsOn.ToDictionary(name => name, name => upstream[name].OutputHash));
         var key = keyInputs.ComputeKey();
 
-        if (!force && cache.TryGetEntry(kind, key) is { } hit) return Cached(definition, hit);
+        if (!force && cache.TryGetEntry(kind, key) is { } hit) return Cached(definition, hit, Reporter);
 
         using var keyLock = await cache.LockAsync(kind, key,
             () => Reporter.Info($"{definition.Name}: waiting for another medtune run that is building the same output (lock {cache.LockFilePath(kind, key)})"),
             options.LockPollInterval, cancellationToken);
 
         // Another process may have published this key while we waited for its lock.
-        if (!force && cache.TryGetEntry(kind, key) is { } published) return Cached(definition, published);
+        if (!force && cache.TryGetEntry(kind, key) is { } published) return Cached(definition, published, Reporter);
 
         foreach (var abandoned in cache.RemoveAbandonedBuilds(kind, key))
             Reporter.Warning($"{definition.Name}: removed the unfinished build {abandoned} left by an interrupted run");
 
-        return await BuildAsync(definition, keyInputs, key, upstream, cancellationToken);
+        return await BuildAsync(definition, keyInputs, key, upstream, seed, cancellationToken);
     }
 
-    private StageOutcome Cached(StageDefinition definition, CacheEntry entry)
+    public static StageOutcome Cached(StageDefinition definition, CacheEntry entry, IStageReporter reporter)
     {
-        Reporter.Info($"{definition.Name}: cached ({entry.Record.Key[..12]})");
+        reporter.Info($"{definition.Name}: cached ({entry.Record.Key[..12]})");
         return new StageOutcome(definition.Name, definition.Stage.Kind, StageRunStatus.Cached, entry.Record.Key, entry.Directory,
             entry.Record.OutputHash, TimeSpan.Zero, entry.Record);
     }
 
     private async Task<StageOutcome> BuildAsync(
-        StageDefinition definition, StageKeyInputs keyInputs, string key, IReadOnlyDictionary<string, StageOutcome> upstream, CancellationToken cancellationToken)
+        StageDefinition definition, StageKeyInputs keyInputs, string key, IReadOnlyDictionary<string, StageOutcome> upstream, int seed, CancellationToken cancellationToken)
     {
         var kind = definition.Stage.Kind;
         var buildDirectory = cache.CreateBuildDirectory(kind, key);
@@ -59,7 +59,7 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
             OutputDirectory = buildDirectory,
             WorkDirectory = workDirectory,
             UpstreamOutputs = definition.DependsOn.ToDictionary(name => name, name => upstream[name].OutputDirectory, StringComparer.Ordinal),
-            Seed = options.Seed,
+            Seed = seed,
             Reporter = Reporter,
         };
 
