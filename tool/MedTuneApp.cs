@@ -35,6 +35,13 @@ public static class MedTuneApp
             config.AddCommand<SchemaCommand>("schema").WithDescription("Print the manifest's JSON Schema (for editors).");
             config.AddCommand<ScoreCommand>("score").WithDescription("Score predictions on exam questions (accuracy, exact match, Gestalt score; or letters).");
             config.AddCommand<ReportCommand>("report").WithDescription("Compare several experiments in one table (models × base/LoRA × metrics).");
+            config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel (scancel) the Slurm jobs `run --executor slurm` submitted for a manifest.");
+            config.AddBranch("stage", stage =>
+            {
+                stage.SetDescription("Run one stage (what a cluster job runs).");
+                stage.HideBranch();
+                stage.AddCommand<StageRunCommand>("run").WithDescription("Run exactly one stage into the cache; its upstream stages must be cached.");
+            });
             config.AddCommand<GcCommand>("gc").WithDescription("Remove cache entries no lock file references.");
         });
 

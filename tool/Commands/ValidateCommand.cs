@@ -26,8 +26,9 @@ public sealed class ValidateCommand(IAnsiConsole console) : Command<ValidateComm
         {
             try
             {
-                var manifest = ManifestLoader.Load(path, checkFiles: !settings.NoCheckFiles);
-                console.MarkupLineInterpolated($"[green]ok[/]   {path} ({manifest.Name})");
+                var matrix = ManifestLoader.LoadMatrix(path, ManifestLoadOptions.Default with { CheckFiles = !settings.NoCheckFiles });
+                console.MarkupLineInterpolated($"[green]ok[/]   {path} ({matrix.Name}{(matrix.IsMatrix ? $", {matrix.Variants.Count} variants" : "")})");
+                foreach (var variant in matrix.Variants.Where(_ => matrix.IsMatrix)) console.MarkupLineInterpolated($"       {variant.Name}");
             }
             catch (ManifestException e)
             {

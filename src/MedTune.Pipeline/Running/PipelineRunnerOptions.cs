@@ -26,4 +26,9 @@ public sealed class PipelineRunnerOptions
     /// the cache; a missing one is an error instead of being built here.
     /// </summary>
     public string? RequireUpstreamCached { get; init; }
+    /// <summary>
+    /// Opens a stage's own log file (the path is <see cref="StageLog.FileName"/> in its build directory); the factory is
+    /// disposed when the stage ends. Null: stages write no log file.
+    /// </summary>
+    public Func<string, Microsoft.Extensions.Logging.ILoggerFactory>? StageLogs { get; init; }
 }

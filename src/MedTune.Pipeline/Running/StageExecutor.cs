@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 
 namespace MedTune.Pipeline;
@@ -52,6 +53,10 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
         var buildDirectory = cache.CreateBuildDirectory(kind, key);
         var workDirectory = cache.WorkDirectory(kind, key);
         Directory.CreateDirectory(workDirectory);
+        var logPath = Path.Combine(buildDirectory, StageLog.FileName);
+        var logs = options.StageLogs?.Invoke(logPath);
+        var logger = logs?.CreateLogger("medtune.stage." + definition.Name);
+        var reporter = logger is null ? Reporter : StageLog.Tee(Reporter, logger);
         var context = new StageContext
         {
             StageName = definition.Name,
@@ -60,10 +65,16 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
             WorkDirectory = workDirectory,
             UpstreamOutputs = definition.DependsOn.ToDictionary(name => name, name => upstream[name].OutputDirectory, StringComparer.Ordinal),
             Seed = seed,
-            Reporter = Reporter,
+            Reporter = reporter,
         };
+        // A cluster job's id goes into the record (unhashed), so that a result can be traced to its job and log.
+        if (Environment.GetEnvironmentVariable("SLURM_JOB_ID") is { Length: > 0 } slurmJob)
+        {
+            context.RecordFacts["slurm_job_id"] = slurmJob;
+            reporter.Info($"{definition.Name}: Slurm job {slurmJob} on {Environment.GetEnvironmentVariable("SLURMD_NODENAME") ?? Environment.MachineName}");
+        }
 
-        Reporter.Info($"{definition.Name}: running ({key[..12]})");
+        reporter.Info($"{definition.Name}: running ({key[..12]})");
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         CacheEntry entry;
@@ -74,16 +85,39 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
             var files = ContentHasher.Uncached.HashFiles(buildDirectory, cancellationToken);
             clock.Stop();
             var record = StageRecordBuilder.Build(definition, keyInputs, key, upstream, files, startedAt, clock.Elapsed, context, git.Value);
+            reporter.Info($"{definition.Name}: output {record.OutputHash[..12]}, {files.Count} files");
+            logs?.Dispose();
+            logs = null;
             entry = cache.Publish(buildDirectory, record);
         }
-        catch
+        catch (Exception e)
         {
+            if (logs is not null)
+            {
+                logger!.LogError(e, "{Stage} failed", definition.Name);
+                logs.Dispose();
+                KeepFailedLog(logPath, workDirectory);
+            }
             TryDelete(buildDirectory);
             throw;
         }
         TryDelete(workDirectory);
         Reporter.Info($"{definition.Name}: done in {clock.Elapsed.TotalSeconds:F1} s");
         return new StageOutcome(definition.Name, kind, StageRunStatus.Ran, key, entry.Directory, entry.Record.OutputHash, clock.Elapsed, entry.Record);
+    }
+
+    /// <summary>The build directory of a failed stage is deleted; its log moves to the key's work directory, which stays.</summary>
+    private void KeepFailedLog(string logPath, string workDirectory)
+    {
+        try
+        {
+            if (File.Exists(logPath)) File.Move(logPath, Path.Combine(workDirectory, StageLog.FileName), overwrite: true);
+            Reporter.Warning($"the failed stage's log: {Path.Combine(workDirectory, StageLog.FileName)}");
+        }
+        catch (IOException e)
+        {
+            Reporter.Warning($"could not keep the stage log {logPath}: {e.Message}");
+        }
     }
 
     private void TryDelete(string directory)
