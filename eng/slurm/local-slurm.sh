@@ -60,6 +60,7 @@ MpiDefault=none
 SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=2048
 ReturnToService=2
 JobCompType=jobcomp/none
 JobAcctGatherType=jobacct_gather/none

@@ -29,5 +29,9 @@ public sealed class ExperimentSet
 
     public IReadOnlyList<ExperimentRun> Runs => Experiments.Select(e => new ExperimentRun(e.Manifest.Name, e.Stages, e.Manifest.Seed)).ToList();
 
+    /// <summary>The one selected experiment, for commands that handle one at a time.</summary>
+    public Experiment Single(string command) => Experiments.Count == 1 ? Experiments[0]
+        : throw new ArgumentException($"{command}: {Matrix.ManifestPath} has {Experiments.Count} variants; name one with --variant ({string.Join(", ", Experiments.Select(e => e.VariantLabel))}).");
+
     public Experiment this[string experimentName] => Experiments.First(e => e.Manifest.Name == experimentName);
 }
