@@ -44,7 +44,7 @@ public sealed class ExecutionTests
         Assert.Equal(1, pipeline.Stages["export-base"].Runs);
         Assert.Equal(2, pipeline.Stages["evaluate-base"].Runs);
         Assert.Equal(result.Results!["x@shots=0"]["merge"].OutputHash, result.Results["x@shots=1"]["merge"].OutputHash);
-        Assert.NotEqual(result.Results["x@shots=0"]["report"].Key, result.Results["x@shots=1"]["report"].Key);
+        Assert.NotEqual(result.Results["x@shots=0"]["evaluate-base"].Key, result.Results["x@shots=1"]["evaluate-base"].Key);
         var again = ExecutionPlanner.Plan(runs, pipeline.Cache);
         Assert.All(again.Stages, s => Assert.NotNull(s.Cached));
         Assert.Equal(result.Results["x@shots=1"]["report"].Key, again.ByExperiment["x@shots=1"]["report"].Identity);
