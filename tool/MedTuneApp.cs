@@ -29,6 +29,8 @@ public static class MedTuneApp
             config.Settings.Console = console;
             config.AddCommand<RunCommand>("run").WithDescription("Run an experiment's stages (train → merge → export → evaluate → report), reusing cached ones, and write its lock file.")
                 .WithExample("run", "experiments/quickstart.yaml");
+            config.AddCommand<PlanCommand>("plan").WithDescription("Estimate each stage's peak memory and disk on its device, before anything is loaded.")
+                .WithExample("plan", "experiments/paper/llama2-70b-jmedlora.yaml");
             config.AddCommand<StatusCommand>("status").WithDescription("Show each stage as up to date, stale (and why) or missing.");
             config.AddCommand<VerifyCommand>("verify").WithDescription("Check cached outputs against the lock file; --rerun re-executes and compares.");
             config.AddCommand<ValidateCommand>("validate").WithDescription("Check manifests: keys, types, ranges and files.");
@@ -70,7 +72,7 @@ public static class MedTuneApp
         OperationCanceledException => ExitCodes.Cancelled,
         ManifestException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-            or PipelineDefinitionException => ExitCodes.InvalidInput,
+            or PipelineDefinitionException or Experiments.MemoryCheckException => ExitCodes.InvalidInput,
         _ => ExitCodes.StageFailed,
     };
 

@@ -59,6 +59,8 @@ public sealed class ModelSection
     public string Device { get; set; } = "auto";
     [Doc("Human-readable memory requirement note; informational only.")]
     public string? Requires { get; set; }
+    [Doc("Memory of the GPU that cuda stages run on, in GB (10^9 bytes); medtune plan shows each stage against it and medtune run refuses a stage that cannot fit. Unset: cuda stages are not checked (cpu stages are checked against this machine's RAM)."), Min(0, Exclusive = true)]
+    public double? DeviceMemoryGb { get; set; }
     [Doc("Load the frozen base weights quantized (QLoRA); LoRA weights stay float32.")]
     public QuantizationSection Quantization { get; set; } = new();
 
@@ -169,6 +171,8 @@ public sealed class TrainSection
     public int LogEvery { get; set; } = 1;
     [Doc("Recompute each decoder layer's activations in the backward pass instead of keeping them (less memory, about a third more compute).")]
     public bool GradientCheckpointing { get; set; } = false;
+    [Doc("Put examples of similar length in the same micro-batch (each epoch's shuffle is cut into groups of 50 steps' examples, each sorted by length) so that padding does not dominate; off keeps a plain shuffle, as Hugging Face's Trainer does by default.")]
+    public bool GroupByLength { get; set; } = false;
 }
 
 public sealed class ExportSection

@@ -45,6 +45,10 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         [CommandOption("--log-format <FORMAT>")]
         [Description("text (default: the interactive display; stage logs as text) or json (JSON lines on standard output and in stage logs, for CI).")]
         public string LogFormat { get; init; } = StageLogging.Text;
+
+        [CommandOption("--no-memory-check")]
+        [Description("Run even when `medtune plan` estimates that a stage cannot fit its device's memory.")]
+        public bool NoMemoryCheck { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -57,6 +61,10 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         var executorKind = settings.Executor ?? first.Execution.Executor;
         if (executorKind is not ("local" or "slurm")) throw new ArgumentException($"--executor '{executorKind}': use local or slurm.");
         if (settings.Detach && executorKind != "slurm") throw new ArgumentException("--detach needs the Slurm executor (--executor slurm).");
+        // On Slurm the memory check is the scheduler's: each job asks for what plan estimates (or what the manifest states).
+        if (!settings.NoMemoryCheck && executorKind == "local")
+            foreach (var experiment in set.Experiments)
+                MemoryCheck.Verify(experiment, set.Estimates[experiment.Manifest.Name], settings.Until, settings.Force, cancellationToken);
 
         using var jsonLogs = settings.LogFormat == StageLogging.Json ? StageLogging.JsonConsole() : null;
         IStageReporter output = jsonLogs is not null ? new StageLogging.LoggerReporter(jsonLogs.CreateLogger("medtune"))
@@ -126,7 +134,7 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         ExperimentDirectory = set.Experiments[0].Manifest.ManifestDirectory,
         Reporter = output,
         Jobs = settings.Jobs ?? set.Experiments[0].Manifest.Execution.Jobs,
-        MemoryOf = stage => set[stage.Uses[0].Experiment].Manifest.Execution.Resources.For(stage.Kind).MemBytes,
+        MemoryOf = stage => set.ResourcesFor(stage).MemBytes,
         StageLogs = StageLogging.Files(settings.LogFormat),
     };
 

@@ -34,7 +34,7 @@ public static class ClusterJobs
         return new SlurmJobSpec(
             Name: $"medtune-{stageName}-{safeName}",
             Command: command,
-            Resources: experiment.Manifest.Execution.Resources.For(stage.Kind),
+            Resources: set.ResourcesFor(stage),
             LogPath: Path.Combine(set.CacheRoot, ".slurm", "logs", $"{safeName}-{stageName}-%j.log"),
             WorkingDirectory: experiment.Manifest.ManifestDirectory);
     }

@@ -52,7 +52,9 @@ public static class ExecutionPlanner
 {
     /// <param name="until">Stage name or kind: keep only it and its ancestors (per experiment).</param>
     /// <param name="force">Stage names or kinds to run even when cached.</param>
-    public static ExecutionPlan Plan(IReadOnlyList<ExperimentRun> experiments, StageCache cache,
+    /// <param name="cache">The cache to look stages up in; null plans without one (<c>medtune plan</c>: nothing is
+    /// cached, and inputs are identified by their paths, so the files need not exist).</param>
+    public static ExecutionPlan Plan(IReadOnlyList<ExperimentRun> experiments, StageCache? cache,
         string? until = null, IReadOnlyCollection<string>? force = null, CancellationToken cancellationToken = default)
     {
         var byIdentity = new Dictionary<string, PlannedStage>(StringComparer.Ordinal);
@@ -71,7 +73,9 @@ public static class ExecutionPlanner
                 cancellationToken.ThrowIfCancellationRequested();
                 var upstream = definition.DependsOn.ToDictionary(name => name, name => planned[name], StringComparer.Ordinal);
                 var keyKnown = upstream.Values.All(u => u.Cached is not null);
-                var inputs = StageKeys.HashInputs(definition, cache.Hasher, cancellationToken);
+                var inputs = cache is null
+                    ? new SortedDictionary<string, string>(definition.Inputs.ToDictionary(i => i.Name, i => "path:" + i.Path), StringComparer.Ordinal)
+                    : StageKeys.HashInputs(definition, cache.Hasher, cancellationToken);
                 var identity = StageKeys.Compose(definition, experiment.Seed, inputs,
                     upstream.ToDictionary(u => u.Key, u => u.Value.Cached?.Record.OutputHash ?? "pending:" + u.Value.Identity)).ComputeKey();
                 var isForced = forced.Contains(definition.Name);
@@ -81,7 +85,7 @@ public static class ExecutionPlanner
                     {
                         Identity = identity, Definition = definition, Seed = experiment.Seed, Upstream = upstream,
                         IsKeyKnown = keyKnown, Forced = isForced,
-                        Cached = keyKnown && !isForced ? cache.TryGetEntry(definition.Stage.Kind, identity) : null,
+                        Cached = keyKnown && !isForced ? cache?.TryGetEntry(definition.Stage.Kind, identity) : null,
                     };
                     byIdentity[identity] = stage;
                     ordered.Add(stage);

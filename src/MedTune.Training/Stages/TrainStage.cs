@@ -25,11 +25,19 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
     public static JsonNode ConfigFor(ExperimentManifest m) => new JsonObject
     {
         ["seed"] = m.Seed,
-        ["model"] = new JsonObject { ["dtype"] = m.Model.Dtype, ["device"] = m.Model.Device, ["family"] = m.Model.Family },
+        ["model"] = ModelKey(m),
         ["lora"] = ManifestJson.Section(m.Lora),
         ["train"] = ManifestJson.Section(m.Train),
         ["datasets"] = new JsonObject { ["train"] = new JsonArray(m.Datasets.Train.Select(d => (JsonNode)ManifestJson.Section(d)).ToArray()) },
     };
+
+    /// <summary>The model settings that decide the adapter; quantization only when on, so LoRA runs keep their keys.</summary>
+    private static JsonObject ModelKey(ExperimentManifest m)
+    {
+        var model = new JsonObject { ["dtype"] = m.Model.Dtype, ["device"] = m.Model.Device, ["family"] = m.Model.Family };
+        if (m.Model.Quantization.IsQuantized) model["quantization"] = ManifestJson.Section(m.Model.Quantization);
+        return model;
+    }
 
     public Task RunAsync(StageContext context, CancellationToken cancellationToken) =>
         Task.Run(() => Run(context, cancellationToken), cancellationToken);
@@ -41,7 +49,8 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
         var examples = LoadExamples(tokenizer, context);
 
         var device = TrainingDevice.Resolve(manifest.Model.Device);
-        using var model = ModelLoader.Load(modelDirectory, device, TrainingDevice.DType(manifest.Model.Dtype));
+        var quantization = ModelQuantization.Options(manifest.Model.Quantization);
+        using var model = ModelLoader.Load(modelDirectory, device, TrainingDevice.DType(manifest.Model.Dtype), quantization);
         using var lora = LoraInjector.Apply(model, manifest.Lora, context.Seed);
         var trainer = new LoraTrainer(lora, examples, manifest.Train, context.Seed, tokenizer.PadId);
         context.Reporter.Info($"training {lora.Parameters().Sum(p => p.numel()):N0} LoRA parameters on {lora.Layers.Count} projections; " +
@@ -68,6 +77,9 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
         context.RecordFacts["train_seconds"] = Math.Round(outcome.Seconds, 2);
         context.RecordFacts["peak_rss_mb"] = Math.Round(outcome.PeakRssMegabytes, 1);
         context.RecordFacts["torch_threads"] = get_num_threads();
+        context.RecordFacts["padded_token_share"] = Math.Round(outcome.PaddedTokenShare, 4);
+        if (quantization is not null)
+            context.RecordFacts["quantized_projections"] = model.Linears().Count(l => l.Linear.IsQuantized);
     }
 
     private List<TokenizedExample> LoadExamples(ITrainingTokenizer tokenizer, StageContext context)
