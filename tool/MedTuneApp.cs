@@ -36,15 +36,22 @@ public static class MedTuneApp
             config.AddCommand<RunCommand>("run").WithDescription("Run an experiment's stages (train → merge → export → evaluate → report), reusing cached ones, and write its lock file.")
                 .WithExample("run", "experiments/quickstart.yaml");
             config.AddCommand<PlanCommand>("plan").WithDescription("Estimate each stage's peak memory and disk on its device, before anything is loaded.")
-                .WithExample("plan", "experiments/paper/llama2-70b-jmedlora.yaml");
+                .WithExample("plan", "experiments/paper/jmedlora.yaml");
             config.AddCommand<StatusCommand>("status").WithDescription("Show each stage as up to date, stale (and why) or missing.");
             config.AddCommand<VerifyCommand>("verify").WithDescription("Check cached outputs against the lock file; --rerun re-executes and compares.");
             config.AddCommand<ValidateCommand>("validate").WithDescription("Check manifests: keys, types, ranges and files.");
             config.AddCommand<SchemaCommand>("schema").WithDescription("Print the manifest's JSON Schema (for editors).");
             config.AddCommand<ScoreCommand>("score").WithDescription("Score predictions on exam questions (accuracy, exact match, Gestalt score; or letters).");
             config.AddCommand<ReportCommand>("report").WithDescription("Compare experiments: every metric with CIs, and paired tests against the first on shared questions.")
-                .WithExample("report", "experiments/paper/opencalm-7b-jmedlora.yaml", "experiments/paper/opencalm-7b-jmedlora-1shot.yaml");
+                .WithExample("report", "experiments/quickstart.yaml");
             config.AddCommand<ShowCommand>("show").WithDescription("Every experiment in one table: state (up to date / stale / not run), key settings, metrics with CIs.");
+            config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel (scancel) the Slurm jobs `run --executor slurm` submitted for a manifest.");
+            config.AddBranch("stage", stage =>
+            {
+                stage.SetDescription("Run one stage (what a cluster job runs).");
+                stage.HideBranch();
+                stage.AddCommand<StageRunCommand>("run").WithDescription("Run exactly one stage into the cache; its upstream stages must be cached.");
+            });
             config.AddCommand<GcCommand>("gc").WithDescription("Remove cache entries no lock file references.");
         });
 

@@ -33,6 +33,8 @@ public sealed class ExperimentManifest
     public EvaluateSection Evaluate { get; set; } = new();
     [Doc("The comparison report.")]
     public ReportSection Report { get; set; } = new();
+    [Doc("Where and how the stages run (local or Slurm, parallel jobs, resources per stage kind); never part of a stage key.")]
+    public ExecutionSection Execution { get; set; } = new();
 
     /// <summary>Absolute path of the manifest file this was loaded from.</summary>
     [NotAKey] public string ManifestPath { get; set; } = "";
@@ -231,4 +233,87 @@ public sealed class ReportSection
     public string Title { get; set; } = "";
     [Doc("Report files to write."), NonEmpty, OneOf("md", "html", "json")]
     public List<string> Formats { get; set; } = new() { "md", "html", "json" };
+}
+
+/// <summary>How the stages are executed. Machine facts only: nothing here is hashed into a stage key.</summary>
+public sealed class ExecutionSection
+{
+    [Doc("local runs the stages in this process; slurm submits each uncached stage as an sbatch job (--executor overrides)."), OneOf("local", "slurm")]
+    public string Executor { get; set; } = "local";
+    [Doc("Local executor: stages run at the same time at most (--jobs overrides); also bounded by the memory the stages state (resources.*.mem)."), Min(1)]
+    public int Jobs { get; set; } = 1;
+    [Doc("Resources per stage kind (Slurm job settings; mem also bounds local --jobs).")]
+    public ExecutionResources Resources { get; set; } = new();
+}
+
+/// <summary>Resources per stage kind; a kind's unset keys fall back to <c>defaults</c>.</summary>
+public sealed class ExecutionResources
+{
+    [Doc("Settings every stage kind starts from.")]
+    public StageResources Defaults { get; set; } = new();
+    [Doc("The base-model stage (materialises a builtin tiny model).")]
+    public StageResources BaseModel { get; set; } = new();
+    [Doc("LoRA training.")]
+    public StageResources Train { get; set; } = new();
+    [Doc("Merging the adapter into the base weights.")]
+    public StageResources Merge { get; set; } = new();
+    [Doc("ONNX export.")]
+    public StageResources Export { get; set; } = new();
+    [Doc("Evaluation through ONNX Runtime.")]
+    public StageResources Evaluate { get; set; } = new();
+    [Doc("The report.")]
+    public StageResources Report { get; set; } = new();
+
+    /// <summary>The settings of a stage kind (base-model, train, ...) over the defaults.</summary>
+    public StageResources For(string kind)
+    {
+        var own = kind switch
+        {
+            "base-model" => BaseModel, "train" => Train, "merge" => Merge, "export" => Export,
+            "evaluate" => Evaluate, "report" => Report, _ => new StageResources(),
+        };
+        return new StageResources
+        {
+            Partition = own.Partition ?? Defaults.Partition,
+            Account = own.Account ?? Defaults.Account,
+            Gpus = own.Gpus ?? Defaults.Gpus,
+            Cpus = own.Cpus ?? Defaults.Cpus,
+            Mem = own.Mem ?? Defaults.Mem,
+            Time = own.Time ?? Defaults.Time,
+            Sbatch = [.. Defaults.Sbatch, .. own.Sbatch],
+        };
+    }
+}
+
+/// <summary>What one stage kind asks for.</summary>
+public sealed class StageResources
+{
+    public const string MemPattern = "^[0-9]+[KMGT]?$";
+
+    [Doc("Slurm partition (sbatch --partition).")]
+    public string? Partition { get; set; }
+    [Doc("Slurm account (sbatch --account).")]
+    public string? Account { get; set; }
+    [Doc("GPUs per job (sbatch --gpus)."), Min(0)]
+    public int? Gpus { get; set; }
+    [Doc("CPU cores per job (sbatch --cpus-per-task)."), Min(1)]
+    public int? Cpus { get; set; }
+    [Doc("Memory per job in Slurm's notation (sbatch --mem), e.g. 64G or 2048M; locally, stages run together only while their mem fits in the machine's available memory.")]
+    [Pattern(MemPattern, "a number with an optional K, M, G or T suffix, e.g. 64G")]
+    public string? Mem { get; set; }
+    [Doc("Time limit (sbatch --time), e.g. 04:00:00 or 2-00:00:00.")]
+    [Pattern("^([0-9]+-)?[0-9]+(:[0-9]{2}){0,2}$", "minutes, HH:MM:SS or D-HH:MM:SS")]
+    public string? Time { get; set; }
+    [Doc("Extra #SBATCH lines, each as written after '#SBATCH ', e.g. --constraint=a100 or --qos=high.")]
+    public List<string> Sbatch { get; set; } = new();
+
+    /// <summary><see cref="Mem"/> in bytes; null when unset.</summary>
+    public long? MemBytes => Mem is null ? null : ParseMem(Mem);
+
+    public static long ParseMem(string mem)
+    {
+        var unit = char.IsLetter(mem[^1]) ? mem[^1] : 'M'; // Slurm's default unit is megabytes
+        var number = long.Parse(char.IsLetter(mem[^1]) ? mem[..^1] : mem, System.Globalization.CultureInfo.InvariantCulture);
+        return number * unit switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, 'T' => 1L << 40, _ => 1L << 20 };
+    }
 }

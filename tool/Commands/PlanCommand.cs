@@ -24,11 +24,47 @@ public sealed class PlanCommand(IAnsiConsole console) : Command<PlanCommand.Sett
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var manifest = ManifestLoader.Load(settings.Manifest, checkFiles: false);
-        var plan = ExperimentResources.Estimate(manifest);
-        if (settings.Json) console.WriteRaw(ToJson(manifest, plan).ToJsonString(new() { WriteIndented = true }) + "\n");
-        else Render(manifest, plan);
+        var matrix = ManifestLoader.LoadMatrix(settings.Manifest, ManifestLoadOptions.Default with { CheckFiles = false });
+        var plans = matrix.Variants.Select(v => (v.Manifest, Plan: ExperimentResources.Estimate(v.Manifest))).ToList();
+        var shared = matrix.IsMatrix ? SharedStages(matrix) : null;
+        if (settings.Json)
+        {
+            JsonNode json = matrix.IsMatrix
+                ? new JsonObject
+                {
+                    ["variants"] = new JsonArray(plans.Select(p => (JsonNode)ToJson(p.Manifest, p.Plan)).ToArray()),
+                    ["shared_stages"] = new JsonArray(shared!.Shared.Select(s => (JsonNode)new JsonObject
+                    {
+                        ["stage"] = s.Definition.Name,
+                        ["variants"] = new JsonArray(s.Uses.Select(u => (JsonNode)u.Experiment).ToArray()),
+                    }).ToArray()),
+                    ["distinct_stages"] = shared.Stages.Count,
+                }
+                : ToJson(plans[0].Manifest, plans[0].Plan);
+            console.WriteRaw(json.ToJsonString(new() { WriteIndented = true }) + "\n");
+            return ExitCodes.Success;
+        }
+        if (shared is not null) RenderVariants(matrix, shared);
+        foreach (var (manifest, plan) in plans) Render(manifest, plan);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The variants' stage graphs merged as `medtune run` merges them: stages with the same settings run once.</summary>
+    private static MedTune.Pipeline.ExecutionPlan SharedStages(ExperimentMatrix matrix) =>
+        MedTune.Pipeline.ExecutionPlanner.Plan(
+            matrix.Variants.Select(v => new MedTune.Pipeline.ExperimentRun(v.Name, ExperimentPlan.Build(v.Manifest), v.Manifest.Seed)).ToList(), cache: null);
+
+    private void RenderVariants(ExperimentMatrix matrix, MedTune.Pipeline.ExecutionPlan plan)
+    {
+        console.MarkupLineInterpolated($"[bold]{matrix.Name}[/]: {matrix.Variants.Count} variants, {plan.Stages.Count} distinct stages (of {plan.Stages.Sum(s => s.Uses.Count)} in all)");
+        var variants = new Table().AddColumns("variant", "values");
+        foreach (var v in matrix.Variants)
+            variants.AddRow(Markup.Escape(v.Name), Markup.Escape(string.Join(", ", v.Values.Select(p => $"{p.Key} = {p.Value}"))));
+        console.Write(variants);
+        var shared = new Table().Title("stages shared by several variants (run once)").AddColumns("stage", "variants");
+        foreach (var s in plan.Shared)
+            shared.AddRow(Markup.Escape(s.Definition.Name), Markup.Escape(string.Join(", ", s.Uses.Select(u => u.Experiment[(u.Experiment.IndexOf('@') + 1)..]))));
+        console.Write(shared);
     }
 
     private void Render(ExperimentManifest manifest, ResourcePlan plan)

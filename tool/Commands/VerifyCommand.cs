@@ -26,7 +26,7 @@ public sealed class VerifyCommand(IAnsiConsole console) : AsyncCommand<VerifyCom
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var experiment = Experiment.Load(settings.Manifest, settings.Cache);
+        var experiment = ExperimentSet.Load(settings.Manifest, settings.Cache, settings.Variant).Single("verify");
         var lockFile = LockFile.TryRead(experiment.LockPath)
             ?? throw new FileNotFoundException($"{experiment.LockPath}: no lock file to verify against. Run `medtune run {settings.Manifest}` first and commit the lock file.");
         return settings.Rerun ? await RerunAsync(experiment, lockFile, settings, cancellationToken) : VerifyCache(experiment, lockFile, settings.Json, cancellationToken);
