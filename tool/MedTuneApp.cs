@@ -35,6 +35,10 @@ public static class MedTuneApp
             config.AddCommand<SchemaCommand>("schema").WithDescription("Print the manifest's JSON Schema (for editors).");
             config.AddCommand<ScoreCommand>("score").WithDescription("Score predictions on exam questions (accuracy, exact match, Gestalt score; or letters).");
             config.AddCommand<ReportCommand>("report").WithDescription("Compare several experiments in one table (models × base/LoRA × metrics).");
+            config.AddCommand<GenerateCommand>("generate").WithDescription("Answer prompts with an experiment's model (by label), an exported model or a checkpoint plus adapter.")
+                .WithExample("generate", "experiments/quickstart.yaml", "--model", "tuned", "--prompt", "糖尿病の三大合併症は？");
+            config.AddCommand<ChatCommand>("chat").WithDescription("Talk to a model interactively; answers stream as they are generated, in the template it was tuned with.")
+                .WithExample("chat", "experiments/quickstart.yaml", "--model", "tuned");
             config.AddCommand<GcCommand>("gc").WithDescription("Remove cache entries no lock file references.");
         });
 
@@ -63,7 +67,7 @@ public static class MedTuneApp
         OperationCanceledException => ExitCodes.Cancelled,
         ManifestException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-            or PipelineDefinitionException => ExitCodes.InvalidInput,
+            or PipelineDefinitionException or MedTune.Training.LoraAdapterException => ExitCodes.InvalidInput,
         _ => ExitCodes.StageFailed,
     };
 
