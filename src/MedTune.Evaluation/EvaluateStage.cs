@@ -70,6 +70,8 @@ public sealed class EvaluateStage : IStage
             throw new ArgumentException("datasets.eval is empty: name at least one exam dataset to evaluate on.");
 
         var datasets = _manifest.Datasets.Eval.Select(spec => (Spec: spec, Questions: ReadDataset(spec))).ToArray();
+        foreach (var (_, questions) in datasets)
+            foreach (var warning in questions.Warnings) context.Reporter.Warning(warning);
         using var generator = _openGenerator(modelDirectory, _manifest.Evaluate.Device);
         var evaluator = new ExamEvaluator(generator, settings);
 
@@ -113,11 +115,12 @@ public sealed class EvaluateStage : IStage
         return Task.CompletedTask;
     }
 
-    private static ExamQuestionSet ReadDataset(DatasetSpec spec)
+    /// <summary>The questions of one <c>datasets.eval</c> entry, filtered; <c>skip_invalid</c> skips (and reports) malformed lines.</summary>
+    public static ExamQuestionSet ReadDataset(DatasetSpec spec)
     {
         if (spec.Format != "exam")
             throw new ArgumentException($"Evaluation dataset '{DatasetName(spec)}' has format '{spec.Format}'; datasets.eval entries must have format: exam.");
-        return ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters);
+        return ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters, skipInvalid: spec.SkipInvalid);
     }
 
     private static EvaluatedDataset WriteDataset(string outputDirectory, string name, ExamQuestionSet questions, DatasetEvaluation evaluation)
