@@ -52,6 +52,10 @@ public static class MedTuneApp
                 stage.HideBranch();
                 stage.AddCommand<StageRunCommand>("run").WithDescription("Run exactly one stage into the cache; its upstream stages must be cached.");
             });
+            config.AddCommand<GenerateCommand>("generate").WithDescription("Answer prompts with an experiment's model (by label), an exported model or a checkpoint plus adapter.")
+                .WithExample("generate", "experiments/quickstart.yaml", "--model", "tuned", "--prompt", "糖尿病の三大合併症は？");
+            config.AddCommand<ChatCommand>("chat").WithDescription("Talk to a model interactively; answers stream as they are generated, in the template it was tuned with.")
+                .WithExample("chat", "experiments/quickstart.yaml", "--model", "tuned");
             config.AddCommand<GcCommand>("gc").WithDescription("Remove cache entries no lock file references.");
         });
 
@@ -82,7 +86,8 @@ public static class MedTuneApp
         OperationCanceledException => ExitCodes.Cancelled,
         ManifestException or InputDataException or CommandOptionException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-            or PipelineDefinitionException or Experiments.MemoryCheckException or Inference.ExecutionProviderUnavailableException => ExitCodes.InvalidInput,
+            or PipelineDefinitionException or Experiments.MemoryCheckException or Inference.ExecutionProviderUnavailableException
+            or MedTune.Training.LoraAdapterException => ExitCodes.InvalidInput,
         _ => ExitCodes.StageFailed,
     };
 

@@ -185,6 +185,11 @@ public sealed class ExportSection
          "every int4 export measures against fp32 on a fixed prompt set and writes to int4_cost.json and the report " +
          "(on the random tiny builtin models: largest logit difference 0.16-0.23, greedy-token agreement 83%)."), OneOf("fp32", "fp16", "int4")]
     public string Precision { get; set; } = "fp32";
+    [Doc("Formats to write: onnx (always; evaluation runs it) and gguf (llama.cpp / Ollama files with the tokenizer embedded, plus an Ollama Modelfile)."),
+     NonEmpty, OneOf("onnx", "gguf")]
+    public List<string> Formats { get; set; } = new() { "onnx" };
+    [Doc("GGUF tensor types, one file each (model-f16.gguf, model-q8_0.gguf); used when formats includes gguf."), NonEmpty, OneOf("f16", "q8_0")]
+    public List<string> GgufTypes { get; set; } = new() { "f16", "q8_0" };
 }
 
 public sealed class EvaluateSection

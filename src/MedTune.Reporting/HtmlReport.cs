@@ -123,6 +123,10 @@ public static class HtmlReport
                     .Append(E(stage.Key ?? "")).Append("</code></td><td><code>").Append(E(stage.OutputHash ?? "")).Append("</code></td><td>")
                     .Append(E(string.Join(", ", stage.Upstream.Select(u => $"{u.Key} {u.Value[..Math.Min(12, u.Value.Length)]}")))).Append("</td></tr>\n");
             html.Append("</table>\n");
+            foreach (var stage in provenance.Stages.Where(s => s.RuntimeFiles is not null))
+                html.Append("<p>For llama.cpp / Ollama, <code>").Append(E(stage.Stage)).Append("</code> wrote ")
+                    .Append(string.Join(", ", stage.RuntimeFiles!.Select(f => $"<code>{E(f)}</code>"))).Append(" in <code>")
+                    .Append(E($"{stage.Kind}/{stage.Key}/")).Append("</code> of the cache.</p>\n");
         }
         if (provenance.Environment is not null)
             html.Append("<details><summary>Environment</summary>\n<pre>").Append(E(provenance.Environment.ToJsonString(ReportJson.Options))).Append("</pre>\n</details>\n");

@@ -98,6 +98,9 @@ public static class MarkdownReport
                 md.Append($"| {stage.Stage} | {stage.Kind ?? "(no record)"} | {Short(stage.Key)} | {Short(stage.OutputHash)} | "
                           + string.Join(", ", stage.Upstream.Select(u => $"{u.Key} {Short(u.Value)}")) + " |\n");
             md.Append('\n');
+            foreach (var stage in provenance.Stages.Where(s => s.RuntimeFiles is not null))
+                md.Append($"For llama.cpp / Ollama, `{stage.Stage}` wrote {string.Join(", ", stage.RuntimeFiles!.Select(f => $"`{f}`"))} "
+                          + $"in `{stage.Kind}/{stage.Key}/` of the cache (`ollama create NAME -f Modelfile` there).\n\n");
         }
         if (provenance.Environment is not null)
             md.Append("Environment:\n\n```json\n").Append(provenance.Environment.ToJsonString(ReportJson.Options)).Append("\n```\n\n");

@@ -136,6 +136,7 @@ public static class ReportBuilder
                 Key = record.Key,
                 OutputHash = record.OutputHash,
                 Upstream = new SortedDictionary<string, string>(record.Upstream.ToDictionary(p => p.Key, p => p.Value.OutputHash), StringComparer.Ordinal),
+                RuntimeFiles = RuntimeFiles(directory),
             });
         }
         return new Provenance
@@ -145,6 +146,15 @@ public static class ReportBuilder
             Stages = stages,
             Environment = environment,
         };
+    }
+
+    /// <summary>GGUF files and the Ollama Modelfile an export stage wrote (export.formats: [onnx, gguf]), by name; null when none.</summary>
+    private static IReadOnlyList<string>? RuntimeFiles(string directory)
+    {
+        var files = Directory.EnumerateFiles(directory, "*.gguf").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) return null;
+        if (File.Exists(Path.Combine(directory, "Modelfile"))) files.Add("Modelfile");
+        return files;
     }
 
     public static JsonNode CaptureEnvironment(ExperimentManifest manifest) =>

@@ -88,5 +88,8 @@ public sealed record StageProvenance
     public string? OutputHash { get; init; }
     /// <summary>Its own upstream stages: name → output hash.</summary>
     public SortedDictionary<string, string> Upstream { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Files for other runtimes in its output (GGUF for llama.cpp/Ollama and the Modelfile); null when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? RuntimeFiles { get; init; }
     // No durations here: they differ between identical runs, and the report must reproduce byte for byte (verify --rerun).
 }

@@ -64,6 +64,7 @@ public static class ExperimentPlan
             evaluated["base"] = EvaluateOf("base");
         }
 
+        // The report reads the export stages too: the measured int4 cost, and the GGUF files for llama.cpp / Ollama.
         var exported = evaluated.Keys.ToDictionary(label => label, ExportOf);
         stages.Add(Define(Report, new ReportStage(manifest, evaluated, train, exported), ReportStage.ConfigFor(manifest), new Inputs(),
             [.. evaluated.Values, .. exported.Values, .. train is null ? Array.Empty<string>() : [train]]));
@@ -74,12 +75,23 @@ public static class ExperimentPlan
         ModelReference model, Inputs modelInputs, string[] modelDeps)
     {
         var export = ExportOf(label);
-        stages.Add(Define(export, new ExportStage(manifest, model), ExportStage.ConfigFor(manifest), modelInputs, modelDeps));
+        var (template, stops) = ModelfilePrompt(manifest);
+        stages.Add(Define(export, new ExportStage(manifest, model, template, stops), ExportStage.ConfigFor(manifest, template, stops), modelInputs, modelDeps));
         var evalInputs = new Inputs();
         for (var i = 0; i < manifest.Datasets.Eval.Count; i++)
             evalInputs.Add($"datasets.eval[{i}]", manifest.Datasets.Eval[i].ResolvedPath!);
         if (manifest.Evaluate.ResolvedFewshotPath is { } fewshot) evalInputs.Add("evaluate.fewshot_path", fewshot);
         stages.Add(Define(EvaluateOf(label), new EvaluateStage(manifest, export, label), EvaluateStage.ConfigFor(manifest), evalInputs, [export]));
+    }
+
+    /// <summary>
+    /// The prompt the model is tuned with (the first training set's template), as Ollama's Modelfile TEMPLATE, and the
+    /// marker that begins the template's next section, as its stop string.
+    /// </summary>
+    public static (string Template, IReadOnlyList<string> Stops) ModelfilePrompt(ExperimentManifest manifest)
+    {
+        var template = manifest.Datasets.Train.FirstOrDefault()?.Template ?? PromptTemplates.AlpacaJa;
+        return (PromptTemplates.Format(template, "{{ .Prompt }}", null), ["###"]);
     }
 
     private static StageDefinition Define(string name, IStage stage, JsonNode config, Inputs inputs, IReadOnlyList<string> dependsOn) =>
