@@ -113,11 +113,17 @@ public sealed class EvaluateStage : IStage
         return Task.CompletedTask;
     }
 
-    private static ExamQuestionSet ReadDataset(DatasetSpec spec)
+    /// <summary>The questions of one <c>datasets.eval</c> entry after its filters, named by the path as written.</summary>
+    public static ExamQuestionSet ReadDataset(DatasetSpec spec)
     {
         if (spec.Format != "exam")
             throw new ArgumentException($"Evaluation dataset '{DatasetName(spec)}' has format '{spec.Format}'; datasets.eval entries must have format: exam.");
-        return ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters);
+        var read = ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters);
+        if (spec.ResolvedPath is not { } resolved) return read;
+        // The outputs are hashed: name the data as the manifest writes it (relative, ${VAR} unexpanded), never by
+        // this machine's absolute path, so that scores/*.json reproduce byte for byte on any clone.
+        return new ExamQuestionSet(spec.Path, read, read.TotalRead, read.Filters,
+            read.Warnings.Select(w => w.Replace(resolved, spec.Path, StringComparison.Ordinal)).ToArray());
     }
 
     private static EvaluatedDataset WriteDataset(string outputDirectory, string name, ExamQuestionSet questions, DatasetEvaluation evaluation)

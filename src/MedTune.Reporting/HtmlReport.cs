@@ -20,6 +20,7 @@ public static class HtmlReport
         th { background: #f0f4f8; }
         tr:nth-child(even) td { background: #fafbfc; }
         .meta { color: #57606a; }
+        .contamination { font-weight: 600; }
         .better { color: #116329; font-weight: 600; }
         .worse { color: #a40e26; font-weight: 600; }
         img { max-width: 100%; border: 1px solid #d0d7de; margin: .5rem 0; }
@@ -61,6 +62,8 @@ public static class HtmlReport
     {
         html.Append("<h2>").Append(E(dataset.Name)).Append("</h2>\n");
         html.Append("<p class=\"meta\">Filter: ").Append(E(dataset.Filter)).Append(". Means with 95% bootstrap CI.</p>\n");
+        if (ReportFormat.ContaminationLine(report, dataset.Name) is { } overlap)
+            html.Append("<p class=\"contamination\">").Append(E(overlap.Replace("**", ""))).Append("</p>\n");
         var comparisons = dataset.Comparisons.ToDictionary(c => c.Metric);
         bool paired = comparisons.Count > 0;
 
@@ -121,8 +124,7 @@ public static class HtmlReport
                     .Append(E(string.Join(", ", stage.Upstream.Select(u => $"{u.Key} {u.Value[..Math.Min(12, u.Value.Length)]}")))).Append("</td></tr>\n");
             html.Append("</table>\n");
         }
-        if (provenance.Environment is not null)
-            html.Append("<details><summary>Environment</summary>\n<pre>").Append(E(provenance.Environment.ToJsonString(ReportJson.Options))).Append("</pre>\n</details>\n");
+        html.Append("<p>").Append(E(MarkdownReport.EnvironmentNote.Replace("`", ""))).Append("</p>\n");
         if (provenance.ManifestText.Length > 0)
             html.Append("<details><summary>Manifest text</summary>\n<pre>").Append(E(provenance.ManifestText)).Append("</pre>\n</details>\n");
     }

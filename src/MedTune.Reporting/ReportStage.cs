@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MedTune.Evaluation;
+using MedTune.Evaluation.Contamination;
 using MedTune.Manifest;
 using MedTune.Pipeline;
 
@@ -12,7 +13,8 @@ namespace MedTune.Reporting;
 public sealed class ReportStage(
     ExperimentManifest manifest,
     IReadOnlyDictionary<string, string> evaluateStageByModelLabel,
-    string? trainStageName) : IStage
+    string? trainStageName,
+    string? contaminationStageName = null) : IStage
 {
     public static readonly IReadOnlyList<string> KnownFormats = ["md", "html", "json"];
 
@@ -44,8 +46,11 @@ public sealed class ReportStage(
         if (trainStageName is not null && training is null)
             context.Reporter.Warning($"No {TrainLogReader.FileName} in the output of '{trainStageName}': the report has no loss curve.");
 
-        var provenance = ReportBuilder.ReadProvenance(manifest, context.UpstreamOutputs, ReportBuilder.CaptureEnvironment(manifest));
-        var report = ReportBuilder.Build(manifest, models, training, provenance);
+        var provenance = ReportBuilder.ReadProvenance(manifest, context.UpstreamOutputs);
+        var contamination = contaminationStageName is null ? null
+            : ContaminationReport.TryRead(Upstream(context, contaminationStageName))
+              ?? throw new InvalidOperationException($"The output of '{contaminationStageName}' has no {ContaminationStage.FileName}.");
+        var report = ReportBuilder.Build(manifest, models, training, provenance) with { Contamination = contamination?.Datasets };
         var written = ReportWriter.Write(context.OutputDirectory, report, manifest.Report.Formats);
 
         context.RecordFacts["files"] = new JsonArray(written.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray());
@@ -55,6 +60,8 @@ public sealed class ReportStage(
                 {
                     ["base"] = comparison.FirstMean, ["tuned"] = comparison.SecondMean, ["p"] = comparison.PValue,
                 };
+        foreach (var dataset in contamination?.Datasets ?? [])
+            context.RecordFacts[$"{dataset.Dataset}.contamination"] = dataset.Sentence;
         context.Reporter.Info($"Report written: {string.Join(", ", written)}");
         return Task.CompletedTask;
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
+using MedTune.Evaluation.Contamination;
 using MedTune.Pipeline;
 using MedTune.Reporting;
 using MedTune.Tool.Console;
@@ -25,6 +26,10 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         [CommandOption("--fail-under <METRIC=VALUE>")]
         [Description("Exit 4 unless a metric reaches VALUE, e.g. tuned.exact_match=0.3 or base.accuracy=0.2; repeatable.")]
         public string[] FailUnder { get; init; } = [];
+
+        [CommandOption("--fail-on-contamination")]
+        [Description("Exit 4 before training or evaluating anything when an evaluation question occurs in the training data (the contamination stage).")]
+        public bool FailOnContamination { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -36,6 +41,8 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
 
         if (!settings.Json && !settings.Quiet)
             console.MarkupLineInterpolated($"[bold]{experiment.Manifest.Name}[/]: {experiment.Stages.Count} stages, cache {experiment.CacheRoot}");
+        if (settings.FailOnContamination && await ContaminationGateAsync(experiment, output, settings, cancellationToken) is { } gateExit)
+            return gateExit;
         var runner = experiment.Runner(output, settings.Until, settings.Force);
         var result = output is ConsoleStageReporter reporter
             ? await reporter.RunWithProgressAsync(() => runner.RunAsync(experiment.Stages, cancellationToken))
@@ -59,6 +66,26 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             return ExitCodes.GateFailed;
         }
         return failedGates.Count > 0 ? ExitCodes.GateFailed : ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Runs the contamination stage alone (cached like any stage) and fails the gate when any evaluation question
+    /// occurs in the training data: null to go on with the run, else the exit code. The lock file is left as it was.
+    /// </summary>
+    private async Task<int?> ContaminationGateAsync(Experiment experiment, IStageReporter output, Settings settings, CancellationToken cancellationToken)
+    {
+        if (experiment.Stages.All(s => s.Name != ExperimentPlan.Contamination)) return null; // nothing trained or nothing evaluated
+        var result = await experiment.Runner(output, ExperimentPlan.Contamination, settings.Force).RunAsync(experiment.Stages, cancellationToken);
+        var stage = result.Stages.Single(s => s.Name == ExperimentPlan.Contamination);
+        var overlap = ContaminationReport.TryRead(stage.OutputDirectory)
+                      ?? throw new InvalidDataException($"{stage.OutputDirectory} has no {ContaminationStage.FileName}; run with --force contamination.");
+        if (!overlap.Any) return null;
+        foreach (var dataset in overlap.Datasets.Where(d => d.Contaminated > 0))
+        {
+            if (settings.Json) console.WriteRaw(new JsonObject { ["contamination"] = dataset.Dataset, ["sentence"] = dataset.Sentence }.ToJsonString() + "\n");
+            else console.MarkupLineInterpolated($"[red]--fail-on-contamination: {dataset.Dataset}: {dataset.Sentence}[/]");
+        }
+        return ExitCodes.GateFailed;
     }
 
     private static JsonObject RunSummaryJson(Experiment experiment, PipelineResult result, string? reportDirectory, IReadOnlyList<FailUnderViolation> failedGates) => new()
