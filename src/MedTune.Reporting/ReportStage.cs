@@ -39,6 +39,7 @@ public sealed class ReportStage(
             if (!KnownFormats.Contains(format))
                 throw new ArgumentException($"Unknown report format '{format}' in report.formats. Use any of: {string.Join(", ", KnownFormats)}.");
 
+        var startedOn = DateTimeOffset.UtcNow;
         var models = evaluateStageByModelLabel
             .Select(p => ModelEvaluation.Read(p.Key, Upstream(context, p.Value)))
             .ToArray();
@@ -53,6 +54,10 @@ public sealed class ReportStage(
         var report = ReportBuilder.Build(manifest, models, training, provenance) with { Contamination = contamination?.Datasets };
         var written = ReportWriter.Write(context.OutputDirectory, report, manifest.Report.Formats);
 
+        // The in-toto/SLSA statement names the tool commit and times: a .medtune- file, kept but not hashed.
+        var statement = ProvenanceBuilder.Build(context, Kind, ProvenanceFactsFor(manifest), startedOn);
+        OutputFiles.WriteText(Path.Combine(context.OutputDirectory, ProvenanceStatement.FileName), statement.ToText());
+
         context.RecordFacts["files"] = new JsonArray(written.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray());
         foreach (var dataset in report.Datasets)
             foreach (var comparison in dataset.Comparisons.Where(c => ReportFormat.HeadlineMetrics.Contains(c.Metric)))
@@ -64,6 +69,16 @@ public sealed class ReportStage(
             context.RecordFacts[$"{dataset.Dataset}.contamination"] = dataset.Sentence;
         context.Reporter.Info($"Report written: {string.Join(", ", written)}");
         return Task.CompletedTask;
+    }
+
+    /// <summary>The manifest's paths as written, by the logical input names the stage graph uses.</summary>
+    public static ProvenanceFacts ProvenanceFactsFor(ExperimentManifest manifest)
+    {
+        var uris = new Dictionary<string, string>(StringComparer.Ordinal) { ["model.base"] = manifest.Model.Base, ["base-model"] = manifest.Model.Base };
+        for (var i = 0; i < manifest.Datasets.Train.Count; i++) uris[$"datasets.train[{i}]"] = manifest.Datasets.Train[i].Path;
+        for (var i = 0; i < manifest.Datasets.Eval.Count; i++) uris[$"datasets.eval[{i}]"] = manifest.Datasets.Eval[i].Path;
+        if (manifest.Evaluate.FewshotPath is { } fewshot) uris["evaluate.fewshot_path"] = fewshot;
+        return new ProvenanceFacts(manifest.Name, manifest.ManifestPath, manifest.Seed, uris);
     }
 
     private static string Upstream(StageContext context, string stageName) =>
