@@ -35,6 +35,7 @@ public static class MedTuneApp
             config.AddCommand<SchemaCommand>("schema").WithDescription("Print the manifest's JSON Schema (for editors).");
             config.AddCommand<ScoreCommand>("score").WithDescription("Score predictions on exam questions (accuracy, exact match, Gestalt score; or letters).");
             config.AddCommand<ReportCommand>("report").WithDescription("Compare several experiments in one table (models × base/LoRA × metrics).");
+            config.AddCommand<DiffCommand>("diff").WithDescription("What changed between two git revisions (default HEAD vs the work tree): settings, stages to re-run and why, metrics before/after.");
             config.AddCommand<GcCommand>("gc").WithDescription("Remove cache entries no lock file references.");
         });
 

@@ -35,7 +35,7 @@ public sealed class EvaluateStage : IStage
     }
 
     public string Kind => "evaluate";
-    public int ImplementationVersion => 1;
+    public int ImplementationVersion => 2; // 2: scores name the data as the manifest writes it, not by an absolute path
 
     /// <summary>The manifest sections that determine this stage's output: seed, evaluate (less the model list), datasets.eval.</summary>
     public static JsonNode ConfigFor(ExperimentManifest manifest)

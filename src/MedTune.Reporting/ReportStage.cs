@@ -19,7 +19,7 @@ public sealed class ReportStage(
     public static readonly IReadOnlyList<string> KnownFormats = ["md", "html", "json"];
 
     public string Kind => "report";
-    public int ImplementationVersion => 2;
+    public int ImplementationVersion => 3; // 3: no machine facts, manifest by file name, train/eval overlap
 
     /// <summary>Report section (title, formats), the bootstrap resamples and the seed (paired tests).</summary>
     public static JsonNode ConfigFor(ExperimentManifest manifest) => new JsonObject
