@@ -22,10 +22,10 @@ public static partial class ContaminationCheck
     /// as much as half an English word: the 13-token rule of GPT-3's contamination study read as 13 characters
     /// matches stock exam phrases («について誤っているのはどれか»). Measured on IgakuQA 2018–2022 and JJSIMQA (2460
     /// questions, all distinct), the share of questions that share an n-gram with a question of <em>another</em> exam
-    /// or set, i.e. boilerplate rather than leakage, is 65% at n = 13, 36% at n = 20, 19% at n = 32 and 3.8% at
+    /// or set, i.e. boilerplate rather than leakage, is 65% at n = 13, 36% at n = 20, 18% at n = 32 and 3.7% at
     /// n = 50, where what remains are long stock sentences of clinical vignettes («心音と呼吸音とに異常を認めない。
     /// 腹部は平坦、軟で、肝・脾を触知しない»). 50 characters is also the substring length of GPT-4's contamination
-    /// check, and shorter than the median question (87 characters), so a copied question stem is found even when
+    /// check, and shorter than the median question (86 characters), so a copied question stem is found even when
     /// its wording was changed elsewhere.
     /// </summary>
     public const int DefaultNgramLength = 50;
