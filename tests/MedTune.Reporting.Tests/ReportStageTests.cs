@@ -61,7 +61,8 @@ public sealed class ReportStageTests(ReportFixture fixture) : IClassFixture<Repo
 
         await stage.RunAsync(Context(fixture, output), CancellationToken.None);
 
-        Assert.Equal(["report.json"], Directory.GetFiles(output).Select(Path.GetFileName));
+        // Besides the report, only the unhashed provenance statement (a .medtune- file).
+        Assert.Equal([".medtune-provenance.intoto.json", "report.json"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var report = ReportJson.Read(Path.Combine(output, "report.json"));
         Assert.Equal(["tuned"], report.Models);
         Assert.Empty(report.Datasets[0].Comparisons); // nothing to pair with
