@@ -2,6 +2,9 @@ using MedTune.Checkpoints;
 using MedTune.Manifest;
 using MedTune.Pipeline;
 using MedTune.Scoring;
+using MedTune.Tool.Cli;
+using MedTune.Tool.Console;
+using MedTune.Tool.Experiments;
 using MedTune.Tool.Commands;
 using MedTune.Tool.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,16 +19,19 @@ public static class MedTuneApp
 {
     public static async Task<int> RunAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
     {
-        console ??= AnsiConsole.Console;
+        console ??= ConsoleSetup.ForProcess();
         var host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         host.Services.AddSingleton(console);
 
         var app = new CommandApp(new TypeRegistrar(host.Services));
+        var interceptor = new StrictOptionsInterceptor();
         app.Configure(config =>
         {
             config.SetApplicationName("medtune");
             config.SetApplicationVersion(ToolVersion.Informational);
             config.PropagateExceptions();
+            // Every command, including ones added later, rejects options it does not declare (exit 2, did-you-mean).
+            config.SetInterceptor(interceptor);
             config.Settings.Console = console;
             config.AddCommand<RunCommand>("run").WithDescription("Run an experiment's stages (train → merge → export → evaluate → report), reusing cached ones, and write its lock file.")
                 .WithExample("run", "experiments/quickstart.yaml");
@@ -47,11 +53,13 @@ public static class MedTuneApp
         {
             var exitCode = ExitCodeFor(e);
             var inner = Unwrap(e);
-            if (exitCode == ExitCodes.Cancelled) console.MarkupLine("[yellow]cancelled[/]: nothing half-written was published; re-run to continue.");
+            if (interceptor.Settings is IJsonOutputSettings { Json: true })
+                console.WriteJson(new { error = exitCode == ExitCodes.Cancelled ? "cancelled" : UserMessages.For(inner, args), exit_code = exitCode });
+            else if (exitCode == ExitCodes.Cancelled) console.MarkupLine("[yellow]cancelled[/]: nothing half-written was published; re-run to continue.");
             else
             {
                 console.MarkupLine(exitCode == ExitCodes.InvalidInput ? "[red]error:[/]" : "[red]stage failed:[/]");
-                console.WriteLine(inner.Message);
+                console.WriteLine(UserMessages.For(inner, args));
                 if (Environment.GetEnvironmentVariable("MEDTUNE_DEBUG") == "1") console.WriteException(inner);
             }
             return exitCode;
@@ -62,7 +70,7 @@ public static class MedTuneApp
     public static int ExitCodeFor(Exception e) => Unwrap(e) switch
     {
         OperationCanceledException => ExitCodes.Cancelled,
-        ManifestException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
+        ManifestException or InputDataException or CommandOptionException or CommandParseException or CommandRuntimeException or CheckpointException or ExamDataException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
             or PipelineDefinitionException => ExitCodes.InvalidInput,
         _ => ExitCodes.StageFailed,

@@ -70,6 +70,8 @@ public sealed class EvaluateStage : IStage
             throw new ArgumentException("datasets.eval is empty: name at least one exam dataset to evaluate on.");
 
         var datasets = _manifest.Datasets.Eval.Select(spec => (Spec: spec, Questions: ReadDataset(spec))).ToArray();
+        foreach (var (_, questions) in datasets)
+            foreach (var warning in questions.Warnings) context.Reporter.Warning(warning);
         using var generator = _openGenerator(modelDirectory, _manifest.Evaluate.Device);
         var evaluator = new ExamEvaluator(generator, settings);
 
@@ -113,12 +115,12 @@ public sealed class EvaluateStage : IStage
         return Task.CompletedTask;
     }
 
-    /// <summary>The questions of one <c>datasets.eval</c> entry after its filters, named by the path as written.</summary>
+    /// <summary>The questions of one <c>datasets.eval</c> entry, filtered (<c>skip_invalid</c> skips and reports malformed lines), named by the path as written.</summary>
     public static ExamQuestionSet ReadDataset(DatasetSpec spec)
     {
         if (spec.Format != "exam")
             throw new ArgumentException($"Evaluation dataset '{DatasetName(spec)}' has format '{spec.Format}'; datasets.eval entries must have format: exam.");
-        var read = ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters);
+        var read = ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters, skipInvalid: spec.SkipInvalid);
         if (spec.ResolvedPath is not { } resolved) return read;
         // The outputs are hashed: name the data as the manifest writes it (relative, ${VAR} unexpanded), never by
         // this machine's absolute path, so that scores/*.json reproduce byte for byte on any clone.

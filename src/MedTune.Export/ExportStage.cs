@@ -42,6 +42,6 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         context.RecordFacts["operators"] = new JsonArray(result.OperatorTypes.Select(o => (JsonNode?)o).ToArray());
         context.RecordFacts["fused_operators"] = new JsonArray(result.FusedOperators.Select(o => (JsonNode?)o).ToArray());
         context.RecordFacts["copied_files"] = new JsonArray(result.CopiedFiles.Select(o => (JsonNode?)o).ToArray());
-        context.Reporter.Info($"wrote {result.ModelPath} ({result.ModelBytes + result.ExternalDataBytes} bytes, IR {result.IrVersion})");
+        context.Reporter.Info($"wrote {Path.GetFileName(result.ModelPath)} ({result.ModelBytes + result.ExternalDataBytes} bytes, IR {result.IrVersion})");
     }, cancellationToken);
 }

@@ -108,7 +108,7 @@ public sealed class DatasetSpec
     [Doc("Short name used in reports; defaults to the file or directory name without extension.")]
     [Pattern(ExperimentManifest.NamePattern, "letters, digits, '.', '_' and '-' only")]
     public string? Name { get; set; }
-    [Doc("A .jsonl file, or a directory searched recursively for *.jsonl (IgakuQA layout)."), Required, PathValue]
+    [Doc("A .jsonl file, or a directory: under eval, every IgakuQA section file NNN-X.jsonl below it (e.g. 2018/112-A.jsonl; other files are ignored); under train, every *.jsonl below it except *_metadata.jsonl and *_translate.jsonl."), Required, PathValue]
     public string Path { get; set; } = "";
     [Doc("Record format: alpaca (instruction/input/output) or exam (IgakuQA/JJSIMQA question records); default alpaca under train, exam under eval."), OneOf("alpaca", "exam")]
     public string Format { get; set; } = "alpaca";

@@ -56,7 +56,8 @@ internal sealed partial class ManifestBinder(ManifestDiagnostics diagnostics, Fu
         var names = keys.Select(k => k.Name).ToList();
         var where = sectionPath.Length == 0 ? "at the top level" : $"in {sectionPath}";
         var suggestion = DidYouMean.Suggest(keyNode.Value, names);
-        var hint = (suggestion is null ? "" : $"did you mean '{suggestion}'? ") + "valid keys: " + string.Join(", ", names);
+        var hint = (HuggingFaceNames.Hint(keyNode.Value, sectionPath) is { } hf ? hf + "; "
+                : suggestion is null ? "" : $"did you mean '{suggestion}'? ") + "valid keys: " + string.Join(", ", names);
         if (keyNode.Value == "<<") hint = "YAML merge keys ('<<') are not supported; write the keys out. " + hint;
         diagnostics.Add(Join(sectionPath, keyNode.Value), keyNode.Start, $"unknown key '{keyNode.Value}' {where}", hint);
     }

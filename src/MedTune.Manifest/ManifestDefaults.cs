@@ -99,13 +99,19 @@ public static class ManifestDefaults
             - **Strict keys.** An unknown key is an error (with the nearest valid key suggested), so a typo never
               silently falls back to a default. Every problem is reported at once, as `file:line:column: key.path: message`.
             - **Types.** Numbers and booleans are written bare (`r: 8`, `use_rslora: true`); a quoted `"8"` is a string
-              and is rejected where a number is expected. `3e-4` and `0.0003` are the same value. Booleans are `true`/`false`.
+              and is rejected where a number is expected. `3e-4` and `0.0003` are the same value to medtune
+              (YAML 1.2). YAML 1.1 readers such as PyYAML read `2e-3` (no dot) as a *string*, so a schema check in those tools
+              rejects it: write `0.002` or `2.0e-3` to keep such tools happy. Booleans are `true`/`false`.
             - **Environment variables.** In string values, `${NAME}` is replaced by the variable's value (an error when it
               is unset) and `${NAME:-default}` by the value or, when it is unset or empty, by `default`. `$$` is a literal `$`.
               Numbers and booleans are not expanded. Typical use: `base: ${MEDTUNE_MODELS:-../models}/open-calm-7b`.
             - **Paths** (model directory, datasets, few-shot file) are relative to the manifest's directory.
               The model directory (with its `config.json`), every dataset and the few-shot file must exist
-              (`medtune validate --no-check-files` skips this check). A dataset path is a `.jsonl` file or a directory searched recursively for `*.jsonl`.
+              (`medtune validate --no-check-files` skips this check). A dataset path is a `.jsonl` file or a directory. An eval directory is read in the IgakuQA layout: every
+              section file `NNN-X.jsonl` below it (`2018/112-A.jsonl`, joined with `112-A_metadata.jsonl`); other `.jsonl`
+              files there are ignored (name a file to use one). A train directory contributes every `*.jsonl` below it except
+              the `*_metadata.jsonl` / `*_translate.jsonl` companions. `medtune validate` (and the start of `medtune run`) reads
+              every dataset and the model's `config.json` and tensor names, and reports bad lines as `file:line`.
             - **Builtin models.** `builtin:tiny-llama` and `builtin:tiny-neox` are small random-initialised models for tests
               and the quickstart; they need no download.
             - **Limits.** One YAML document per file, at most 1 MiB, at most 10,000 nodes and 64 levels of nesting with

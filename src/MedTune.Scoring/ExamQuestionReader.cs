@@ -28,7 +28,9 @@ public static partial class ExamQuestionReader
         var warnings = new List<string>();
         var all = ReadAll(path, warnings, skipInvalid);
         var kept = Apply(all, filters);
-        return new ExamQuestionSet(path, kept, all.Count, filters, warnings);
+        var keptIds = kept.Select(q => q.ProblemId).ToHashSet(StringComparer.Ordinal);
+        var excluded = all.Select(q => q.ProblemId).Where(id => !keptIds.Contains(id)).ToHashSet(StringComparer.Ordinal);
+        return new ExamQuestionSet(path, kept, all.Count, filters, warnings, excluded);
     }
 
     /// <summary>Every question under <paramref name="path"/>, unfiltered; problem ids must be unique.</summary>
@@ -63,8 +65,14 @@ public static partial class ExamQuestionReader
             .OrderBy(f => Path.GetRelativePath(path, f), StringComparer.Ordinal)
             .ToList();
         if (files.Count == 0)
+        {
+            var others = Directory.EnumerateFiles(path, "*.jsonl", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(path, f)).Order(StringComparer.Ordinal).ToList();
             throw new ExamDataException(path, null,
-                "no NNN-X.jsonl question files (IgakuQA layout) below this directory; pass the .jsonl file itself instead.");
+                "a question directory is read in the IgakuQA layout: every NNN-X.jsonl below it (e.g. 2018/112-A.jsonl), and none is here"
+                + (others.Count == 0 ? "; point the path at a question .jsonl file."
+                    : $". It holds {string.Join(", ", others.Take(5))}{(others.Count > 5 ? $" and {others.Count - 5} more" : "")}: point the path at one file (e.g. {Path.Combine(path, others[0])}), or rename the files NNN-X.jsonl."));
+        }
         return files;
     }
 
@@ -141,7 +149,7 @@ public static partial class ExamQuestionReader
             }
             catch (JsonException e)
             {
-                throw new ExamDataException(metadataFile, lineNumber, "not valid JSON: " + e.Message, e);
+                throw new ExamDataException(metadataFile, lineNumber, JsonLineErrors.Describe(e), e);
             }
         }
         return categories;

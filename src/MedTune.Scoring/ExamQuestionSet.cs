@@ -9,8 +9,9 @@ public sealed class ExamQuestionSet : IReadOnlyList<ExamQuestion>
     private readonly IReadOnlyList<ExamQuestion> _questions;
 
     public ExamQuestionSet(string sourcePath, IReadOnlyList<ExamQuestion> questions, int totalRead, DatasetFilters? filters,
-        IReadOnlyList<string>? warnings = null)
+        IReadOnlyList<string>? warnings = null, IReadOnlyCollection<string>? excludedIds = null)
     {
+        ExcludedIds = excludedIds ?? Array.Empty<string>();
         Warnings = warnings ?? Array.Empty<string>();
         SourcePath = sourcePath;
         _questions = questions;
@@ -23,6 +24,8 @@ public sealed class ExamQuestionSet : IReadOnlyList<ExamQuestion>
     /// <summary>Number of questions in the source before filtering.</summary>
     public int TotalRead { get; }
     public DatasetFilters? Filters { get; }
+    /// <summary>Problem ids read from the source but left out by the filters (predictions for them are not "unknown").</summary>
+    public IReadOnlyCollection<string> ExcludedIds { get; }
     /// <summary>Records repaired or skipped while reading, one line each (file:line: what).</summary>
     public IReadOnlyList<string> Warnings { get; }
 

@@ -13,7 +13,7 @@ internal sealed record QuestionRecord(string ProblemId, string Text, IReadOnlyLi
     {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json); }
-        catch (JsonException e) { throw new ExamDataException(file, line, "not valid JSON: " + e.Message, e); }
+        catch (JsonException e) { throw new ExamDataException(file, line, JsonLineErrors.Describe(e), e); }
         using (doc)
         {
             var root = doc.RootElement;

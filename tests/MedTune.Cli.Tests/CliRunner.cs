@@ -1,5 +1,5 @@
 using MedTune.Tool;
-using Spectre.Console;
+using MedTune.Tool.Console;
 
 namespace MedTune.Cli.Tests;
 
@@ -11,14 +11,8 @@ public static class CliRunner
     public static async Task<Result> RunAsync(params string[] args)
     {
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Interactive = InteractionSupport.No,
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-        });
-        console.Profile.Width = 200;
+        // As when piped or in a CI log: no colours, no wrapping, tables as Markdown rows.
+        var console = ConsoleSetup.Create(writer, isTerminal: false, columns: null);
         var exitCode = await MedTuneApp.RunAsync(args, console);
         return new Result(exitCode, writer.ToString());
     }

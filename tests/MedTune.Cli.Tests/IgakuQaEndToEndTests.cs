@@ -7,6 +7,7 @@ namespace MedTune.Cli.Tests;
 /// with the builtin base model: the report must count exactly the questions the usual filter keeps.
 /// </summary>
 [Trait("Category", "EndToEnd")]
+[Trait("Category", "SharedData")]
 public sealed class IgakuQaEndToEndTests
 {
     [Fact]

@@ -26,8 +26,8 @@ public sealed class QuickstartEndToEndTests
 
         var export = await CliRunner.RunAsync("run", manifest, "--cache", cache, "--until", "export-tuned");
         Assert.True(export.ExitCode == 0, export.Output);
-        Assert.Matches(@"train[\s│]+cached", export.Output);
-        Assert.Matches(@"merge[\s│]+ran", export.Output);
+        Assert.Matches(@"train[\s│|]+cached", export.Output);
+        Assert.Matches(@"merge[\s│|]+ran", export.Output);
 
         var full = await CliRunner.RunAsync("run", manifest, "--cache", cache, "--fail-under", "tuned.exact_match=0.5");
         Assert.True(full.ExitCode == 0, full.Output);
@@ -76,8 +76,8 @@ public sealed class QuickstartEndToEndTests
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("title: \"Quickstart:", "title: \"Edited:"));
         var stale = await CliRunner.RunAsync("status", manifest, "--cache", cache);
         Assert.Equal(3, stale.ExitCode);
-        Assert.Matches(@"report[\s│]+stale", stale.Output);
-        Assert.Matches(@"train[\s│]+up to date", stale.Output);
+        Assert.Matches(@"report[\s│|]+stale", stale.Output);
+        Assert.Matches(@"train[\s│|]+up to date", stale.Output);
         var gate = await CliRunner.RunAsync("run", manifest, "--cache", cache, "--quiet", "--fail-under", "tuned.exact_match=1.01");
         Assert.Equal(4, gate.ExitCode);
     }

@@ -52,9 +52,9 @@ public class EvaluationPromptBuilderTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Reads_igakuqa_fewshot_file_with_explanations()
     {
-        if (SharedData.Root is null) return; // shared data absent: nothing to read (CI has it)
         var exemplars = FewShotExemplar.Load(SharedData.Require("igakuqa", "fewshot-prompt.jsonl"));
         Assert.Equal(3, exemplars.Count);
         Assert.Equal("100E5", exemplars[0].Question.ProblemId);

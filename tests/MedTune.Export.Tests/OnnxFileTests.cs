@@ -13,15 +13,10 @@ public sealed class OnnxFileTests(ITestOutputHelper output)
     private static readonly long[][] Prompts = [[1, 4, 9, 16], [1, 2]];
 
     [Fact]
+    [Trait("Category", "SystemTools")]
     public void Plain_opset_17_exports_pass_the_onnx_checker_with_ir_version_8()
     {
-        var python = PythonWithOnnx();
-        if (python is null)
-        {
-            // Only where python3-onnx is truly absent (CI installs it via eng/ci/install-system-deps.sh).
-            output.WriteLine("SKIPPED: no python3 with the onnx module (apt-get install -y python3-onnx)");
-            return;
-        }
+        var python = SystemTools.RequirePython("onnx", "python3-onnx"); // fails, never skips, without it
         using var llama = new TempDirectory();
         using var neox = new TempDirectory();
         TinyCheckpoints.WriteLlama(llama.File("ckpt"), 11, new TinyCheckpoints.LlamaShape { Bias = true, Tied = true });
@@ -140,19 +135,6 @@ public sealed class OnnxFileTests(ITestOutputHelper output)
         if (auto.ExecutionProvider == "CPU")
             Assert.Contains("CUDA execution provider is unavailable", Assert.Throws<InvalidOperationException>(() => new OnnxDecoderModel(exported.Path, "cuda")).Message);
         Assert.Throws<FileNotFoundException>(() => new OnnxDecoderModel(checkpoint.File("nothing-here"), "cpu"));
-    }
-
-    internal static string? PythonWithOnnx()
-    {
-        foreach (var candidate in new[] { "/usr/bin/python3", "python3" })
-        {
-            try
-            {
-                if (RunPython(candidate, "import onnx").Code == 0) return candidate;
-            }
-            catch (System.ComponentModel.Win32Exception) { }
-        }
-        return null;
     }
 
     private static (int Code, string Text) RunPython(string python, string code)

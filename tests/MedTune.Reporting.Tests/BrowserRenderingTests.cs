@@ -1,27 +1,17 @@
+using MedTune.Testing;
 using System.Diagnostics;
 using SkiaSharp;
 
 namespace MedTune.Reporting.Tests;
-
-/// <summary>A [Fact] that is skipped, saying why, when no Chromium is installed (Debian package <c>chromium</c>).</summary>
-public sealed class ChromiumFactAttribute : FactAttribute
-{
-    public static string? ChromiumPath => new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
-
-    public ChromiumFactAttribute()
-    {
-        if (ChromiumPath is null)
-            Skip = "Chromium not found: install the Debian package 'chromium' (and 'fonts-noto-cjk' for Japanese text) to run this test.";
-    }
-}
 
 public sealed class BrowserRenderingTests(ReportFixture fixture) : IClassFixture<ReportFixture>
 {
     /// <summary>Set to a file path to keep the screenshot for a look.</summary>
     public const string KeepScreenshotVariable = "MEDTUNE_REPORT_SCREENSHOT";
 
-    [ChromiumFact]
+    [Fact]
     [Trait("Category", "EndToEnd")]
+    [Trait("Category", "SystemTools")]
     public async Task Headless_chromium_renders_the_html_report_offline()
     {
         var output = fixture.NewDirectory("report-browser");
@@ -29,7 +19,9 @@ public sealed class BrowserRenderingTests(ReportFixture fixture) : IClassFixture
         var screenshot = Path.Combine(output, "screenshot.png");
         var profile = fixture.NewDirectory("chromium-profile");
 
-        var start = new ProcessStartInfo(ChromiumFactAttribute.ChromiumPath!)
+        // Fails (never skips) without Chromium: CI must not go green without this check.
+        var chromiumPath = SystemTools.RequireExecutable("chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
+        var start = new ProcessStartInfo(chromiumPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

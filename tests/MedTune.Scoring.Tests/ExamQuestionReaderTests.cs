@@ -6,6 +6,7 @@ namespace MedTune.Scoring.Tests;
 public class ExamQuestionReaderTests
 {
     [Fact]
+    [Trait("Category", "SharedData")]
     public void IgakuQa_2018_to_2022_has_2000_questions_and_1455_text_only_with_five_choices()
     {
         var all = ExamQuestionReader.Read(TestData.IgakuQaDirectory);
@@ -18,6 +19,7 @@ public class ExamQuestionReaderTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Directory_reading_skips_metadata_translation_and_fewshot_files_and_is_ordered()
     {
         var all = TestData.IgakuQa;
@@ -29,6 +31,7 @@ public class ExamQuestionReaderTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Questions_carry_year_section_category_and_points()
     {
         var q = TestData.IgakuQa.Single(q => q.ProblemId == "112A1");
@@ -44,6 +47,7 @@ public class ExamQuestionReaderTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Points_may_be_a_number_and_are_optional()
     {
         Assert.All(TestData.JjsimQa, q => Assert.Equal(1.0, q.Points));
@@ -53,6 +57,7 @@ public class ExamQuestionReaderTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Jjsimqa_stray_comma_in_an_answer_is_dropped_and_reported()
     {
         var set = ExamQuestionReader.Read(SharedData.Require("jjsimqa", "jjsimqa.jsonl"));
@@ -69,6 +74,7 @@ public class ExamQuestionReaderTests
     [InlineData(new int[0], new[] { "112-A" }, 75)]
     [InlineData(new int[0], new[] { "A" }, 375)]
     [InlineData(new[] { 2020 }, new[] { "b", "114-C" }, 125)]
+    [Trait("Category", "SharedData")]
     public void Year_and_section_filters(int[] years, string[] sections, int expected)
     {
         var set = ExamQuestionReader.Read(TestData.IgakuQaDirectory, new DatasetFilters { Years = years.ToList(), Sections = sections.ToList() });
@@ -77,6 +83,7 @@ public class ExamQuestionReaderTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Limit_keeps_the_first_questions_after_filtering()
     {
         var set = ExamQuestionReader.Read(TestData.IgakuQaDirectory, new DatasetFilters { TextOnly = false, Limit = 3 });
@@ -87,6 +94,7 @@ public class ExamQuestionReaderTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void A_single_igakuqa_section_file_gets_its_year_and_metadata()
     {
         var set = ExamQuestionReader.Read(SharedData.Require("igakuqa", "2018", "112-A.jsonl"));
@@ -117,6 +125,7 @@ public class ExamQuestionReaderTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Single_file_without_layout_has_no_year_and_a_section_from_the_problem_id()
     {
         var denqa = ExamQuestionReader.Read(SharedData.Require("denqa", "denqa.jsonl"));
@@ -173,7 +182,10 @@ public class ExamQuestionReaderTests
         using var dir = new TempDirectory();
         Assert.Contains("no such file or directory", Assert.Throws<ExamDataException>(() => ExamQuestionReader.Read(dir.File("nope"))).Message);
         File.WriteAllText(dir.File("data.jsonl"), Line("q1"));
-        Assert.Contains("no NNN-X.jsonl question files", Assert.Throws<ExamDataException>(() => ExamQuestionReader.Read(dir.Path)).Message);
+        var layout = Assert.Throws<ExamDataException>(() => ExamQuestionReader.Read(dir.Path)).Message;
+        Assert.Contains("every NNN-X.jsonl below it", layout);
+        Assert.Contains("It holds data.jsonl", layout); // names what it found, and how to use it
+        Assert.Contains("point the path at one file", layout);
     }
 
     private static string Line(string id) =>

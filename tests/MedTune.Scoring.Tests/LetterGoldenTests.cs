@@ -8,6 +8,7 @@ namespace MedTune.Scoring.Tests;
 /// Letter scoring reproduces the IgakuQA release's rules as re-implemented independently in
 /// Fixtures/generate_letter_golden.py, on seeded random predictions for all 2000 questions.
 /// </summary>
+[Trait("Category", "SharedData")]
 public class LetterGoldenTests
 {
     private static readonly JsonElement Golden = JsonDocument.Parse(File.ReadAllText(TestData.Fixture("letter_golden.json"))).RootElement;

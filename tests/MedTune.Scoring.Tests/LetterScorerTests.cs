@@ -48,6 +48,7 @@ public class LetterScorerTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Official_exception_116A71_is_always_correct()
     {
         var q = TestData.IgakuQa.Single(q => q.ProblemId == "116A71");
@@ -62,6 +63,7 @@ public class LetterScorerTests
     [InlineData("a or d", true)] // equals the file's gold list, as in the release's scorer
     [InlineData("a,d", false)]
     [InlineData("b", false)]
+    [Trait("Category", "SharedData")]
     public void Official_exception_112B30_accepts_a_or_d(string prediction, bool correct)
     {
         var q = TestData.IgakuQa.Single(q => q.ProblemId == "112B30");
@@ -69,6 +71,7 @@ public class LetterScorerTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Exceptions_concern_igakuqa_section_files_only()
     {
         Assert.True(LetterScorer.IsFromIgakuQaSectionFile(TestData.IgakuQa.Single(q => q.ProblemId == "116A71")));

@@ -8,6 +8,7 @@ namespace MedTune.Scoring.Tests;
 /// Extraction, exact match, Gestalt score and accuracy agree with an independent Python
 /// implementation of the spec (Fixtures/generate_response_golden.py) on 300 real questions.
 /// </summary>
+[Trait("Category", "SharedData")]
 public class ResponseGoldenTests
 {
     private static readonly string[] Markers = { "### 応答：" };

@@ -75,6 +75,7 @@ public class ResponseScorerTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Alternatives_in_the_answer_accept_either_option()
     {
         var q = TestData.IgakuQa.Single(q => q.ProblemId == "112B30");

@@ -31,7 +31,8 @@ public static class SharedData
     public static string Require(params string[] parts)
     {
         var root = Root ?? throw new InvalidOperationException(
-            "Shared evaluation data not found: set MEDTUNE_SHARED_DATA or place shared/data beside the repository.");
+            "Shared evaluation data not found: set MEDTUNE_SHARED_DATA or place shared/data beside the repository. "
+            + "Tests that need it carry [Trait(\"Category\", \"SharedData\")]; the README's unit-test command leaves them out.");
         return Path.Combine(new[] { root }.Concat(parts).ToArray());
     }
 }

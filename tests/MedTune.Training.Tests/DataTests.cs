@@ -91,9 +91,9 @@ public class DataTests
     }
 
     [Fact]
+    [Trait("Category", "SharedData")]
     public void Reads_real_igakuqa_questions_when_the_shared_data_is_present()
     {
-        if (SharedData.Root is null) return; // the shared data is optional on developer machines
         var result = InstructionDatasetReader.Read(new DatasetSpec { Path = SharedData.Require("igakuqa", "2018"), Format = "exam" });
         Assert.True(result.Examples.Count >= 300, $"{result.Examples.Count} questions");
         Assert.All(result.Examples, e => Assert.False(string.IsNullOrWhiteSpace(e.Output)));

@@ -1,10 +1,11 @@
 using System.ComponentModel;
+using MedTune.Tool.Cli;
 using Spectre.Console.Cli;
 
 namespace MedTune.Tool.Commands;
 
 /// <summary>Options shared by the commands that take one experiment manifest.</summary>
-public class ExperimentSettings : CommandSettings
+public class ExperimentSettings : CommandSettings, IJsonOutputSettings
 {
     [CommandArgument(0, "<MANIFEST>")]
     [Description("Experiment manifest (YAML), e.g. experiments/quickstart.yaml.")]

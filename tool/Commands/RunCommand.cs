@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MedTune.Evaluation.Contamination;
 using MedTune.Pipeline;
 using MedTune.Reporting;
+using MedTune.Tool.Cli;
 using MedTune.Tool.Console;
 using MedTune.Tool.Experiments;
 using Spectre.Console;
@@ -34,8 +35,11 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var gates = settings.FailUnder.Select(FailUnderRule.Parse).ToList();
         var experiment = Experiment.Load(settings.Manifest, settings.Cache);
+        var gates = FailUnderGates.Parse(settings.FailUnder, experiment.Manifest);
+        InputChecks.Require(experiment.Manifest); // bad data fails now (exit 2), not after training
+        if (gates.Count > 0 && settings.Until is { } until && until != ExperimentPlan.Report)
+            throw new CommandOptionException($"--fail-under checks the report, but --until {until} stops before it; drop one of the two.");
         var output = settings.Json || settings.Quiet ? new SilentStageReporter() as IStageReporter : new ConsoleStageReporter(console);
         var lockBefore = LockFile.TryRead(experiment.LockPath);
 
@@ -56,9 +60,9 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         var failedGates = report is null ? [] : FailUnder.Check(report, gates);
 
         if (settings.Json)
-            console.WriteRaw(RunSummaryJson(experiment, result, reportDirectory, failedGates).ToJsonString(new() { WriteIndented = true }) + "\n");
+            console.WriteJson(RunSummaryJson(experiment, result, reportDirectory, failedGates));
         else
-            RunSummaryView.Render(console, experiment, result, report, reportDirectory, failedGates);
+            RunSummaryView.Render(console, experiment, result, report, reportDirectory, failedGates, tables: !settings.Quiet);
 
         if (gates.Count > 0 && reportDirectory is null)
         {

@@ -79,6 +79,9 @@ public sealed class ScoreCommand(IAnsiConsole console) : Command<ScoreCommand.Se
             Sections = SplitList(settings.Sections).ToList(),
         };
         var questions = ExamQuestionReader.Read(settings.Questions, filters);
+        if (questions.Count == 0)
+            throw new ExamDataException(settings.Questions, null,
+                $"no questions left after the filters ({questions.FilterDescription}); check --years, --sections, --choices and --text-only against the data.");
         foreach (var warning in questions.Warnings) console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
         var predictions = PredictionReader.Read(settings.Predictions);
         var result = ExamScorer.Score(questions, predictions, new ScoreOptions
@@ -88,7 +91,8 @@ public sealed class ScoreCommand(IAnsiConsole console) : Command<ScoreCommand.Se
         });
 
         var mismatch = result.Mismatch.Describe();
-        if (mismatch.Length > 0)
+        if (result.Mismatch.DescribeFilteredOut() is { Length: > 0 } filteredOut) console.WriteLine("note: " + filteredOut);
+        if (!result.Mismatch.IsEmpty)
         {
             console.MarkupLine(settings.StrictIds ? "[red]predictions do not match the questions:[/]" : "[yellow]warning:[/] predictions do not match the questions:");
             console.WriteLine(mismatch);

@@ -17,21 +17,23 @@ public sealed class StatusCommand(IAnsiConsole console) : Command<ExperimentSett
 
         if (settings.Json)
         {
-            console.WriteRaw(System.Text.Json.JsonSerializer.Serialize(statuses.Select(s => new
+            console.WriteJson(statuses.Select(s => new
             {
-                stage = s.Name, kind = s.Kind, state = s.State.ToString(), current_key = s.CurrentKey, locked_key = s.LockedKey, reasons = s.Reasons,
-            }), new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+                stage = s.Name, kind = s.Kind, state = s.State.ToString(), current_key = s.CurrentKey, locked_key = s.LockedKey, reasons = Reasons(s),
+            }));
         }
         else
         {
             if (lockFile is null) console.MarkupLineInterpolated($"[yellow]no lock file yet[/] ({experiment.LockPath}); run `medtune run {settings.Manifest}`.");
             var table = new Table().AddColumns("stage", "state", "why");
             foreach (var s in statuses)
-                table.AddRow(Markup.Escape(s.Name), StateMarkup(s.State), Markup.Escape(string.Join("\n", s.Reasons)));
+                table.AddRow(Markup.Escape(s.Name), StateMarkup(s.State), Markup.Escape(string.Join(console.Profile.Out.IsTerminal ? "\n" : "; ", Reasons(s))));
             console.Write(table);
         }
         return statuses.All(s => s.State == StageState.UpToDate) ? ExitCodes.Success : ExitCodes.NotReproduced;
     }
+
+    private static IReadOnlyList<string> Reasons(StageStatus s) => s.Reasons.Select(r => StaleReasons.InManifestTerms(s.Kind, r)).ToList();
 
     private static string StateMarkup(StageState state) => state switch
     {

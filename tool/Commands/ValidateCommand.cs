@@ -1,11 +1,15 @@
 using System.ComponentModel;
 using MedTune.Manifest;
+using MedTune.Tool.Experiments;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace MedTune.Tool.Commands;
 
-/// <summary><c>medtune validate FILE...</c>: loads each manifest with every check the run would make.</summary>
+/// <summary>
+/// <c>medtune validate FILE...</c>: loads each manifest with every check the run would make, then reads the datasets
+/// and the model's config and tensor names (<see cref="InputChecks"/>) so that bad data fails here, not after training.
+/// </summary>
 public sealed class ValidateCommand(IAnsiConsole console) : Command<ValidateCommand.Settings>
 {
     public sealed class Settings : CommandSettings
@@ -15,7 +19,7 @@ public sealed class ValidateCommand(IAnsiConsole console) : Command<ValidateComm
         public string[] Manifests { get; init; } = [];
 
         [CommandOption("--no-check-files")]
-        [Description("Check keys, types and ranges only; do not require the model, datasets and few-shot file to exist (e.g. paper manifests on a laptop).")]
+        [Description("Check keys, types and ranges only; do not require (or read) the model, datasets and few-shot file (e.g. paper manifests on a laptop).")]
         public bool NoCheckFiles { get; init; }
     }
 
@@ -27,6 +31,14 @@ public sealed class ValidateCommand(IAnsiConsole console) : Command<ValidateComm
             try
             {
                 var manifest = ManifestLoader.Load(path, checkFiles: !settings.NoCheckFiles);
+                var problems = settings.NoCheckFiles ? [] : InputChecks.Find(manifest);
+                if (problems.Count > 0)
+                {
+                    failed++;
+                    console.MarkupLineInterpolated($"[red]fail[/] {path}: {problems.Count} problem(s) with the data or model it names:");
+                    foreach (var problem in problems) console.WriteLine("  " + problem);
+                    continue;
+                }
                 console.MarkupLineInterpolated($"[green]ok[/]   {path} ({manifest.Name})");
             }
             catch (ManifestException e)

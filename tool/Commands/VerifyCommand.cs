@@ -35,7 +35,7 @@ public sealed class VerifyCommand(IAnsiConsole console) : AsyncCommand<VerifyCom
         if (settings.Provenance is { } statementPath) return VerifyProvenance(experiment, statementPath, settings, cancellationToken);
         var lockFile = LockFile.TryRead(experiment.LockPath)
             ?? throw new FileNotFoundException($"{experiment.LockPath}: no lock file to verify against. Run `medtune run {settings.Manifest}` first and commit the lock file.");
-        return settings.Rerun ? await RerunAsync(experiment, lockFile, settings, cancellationToken) : VerifyCache(experiment, lockFile, cancellationToken);
+        return settings.Rerun ? await RerunAsync(experiment, lockFile, settings, cancellationToken) : VerifyCache(experiment, lockFile, settings.Json, cancellationToken);
     }
 
     private int VerifyProvenance(Experiment experiment, string statementPath, Settings settings, CancellationToken cancellationToken)
@@ -62,9 +62,21 @@ public sealed class VerifyCommand(IAnsiConsole console) : AsyncCommand<VerifyCom
         return ExitCodes.NotReproduced;
     }
 
-    private int VerifyCache(Experiment experiment, LockFile lockFile, CancellationToken cancellationToken)
+    private int VerifyCache(Experiment experiment, LockFile lockFile, bool json, CancellationToken cancellationToken)
     {
         var drift = PipelineVerifier.Verify(lockFile, experiment.Cache, cancellationToken);
+        if (json)
+        {
+            console.WriteJson(new
+            {
+                lock_file = experiment.LockPath,
+                mode = "cache",
+                verified = drift.Count == 0,
+                stages = lockFile.Stages.Count,
+                differences = drift.Select(d => d.ToString()).ToArray(),
+            });
+            return drift.Count == 0 ? ExitCodes.Success : ExitCodes.NotReproduced;
+        }
         if (drift.Count == 0)
         {
             console.MarkupLineInterpolated($"[green]verified[/]: {lockFile.Stages.Count} stages' cached outputs match {experiment.LockPath}");
@@ -78,17 +90,29 @@ public sealed class VerifyCommand(IAnsiConsole console) : AsyncCommand<VerifyCom
     private async Task<int> RerunAsync(Experiment experiment, LockFile lockFile, Settings settings, CancellationToken cancellationToken)
     {
         var scratch = settings.Scratch ?? Path.Combine(Path.GetTempPath(), "medtune-verify-" + Guid.NewGuid().ToString("N")[..12]);
-        var reporter = settings.Quiet ? (IStageReporter)SilentStageReporter.Instance : new ConsoleStageReporter(console);
+        var reporter = settings.Quiet || settings.Json ? (IStageReporter)SilentStageReporter.Instance : new ConsoleStageReporter(console);
         try
         {
             var comparisons = await PipelineVerifier.RerunAsync(experiment.Stages, lockFile, scratch, experiment.Manifest.Seed,
                 reporter, experiment.Manifest.ManifestDirectory, cancellationToken);
+            var reproduced = comparisons.All(c => c.KeyMatches && c.OutputMatches);
+            if (settings.Json)
+            {
+                console.WriteJson(new
+                {
+                    lock_file = experiment.LockPath,
+                    mode = "rerun",
+                    verified = reproduced,
+                    stages = comparisons.Select(c => new { stage = c.Stage, key_matches = c.KeyMatches, output_matches = c.OutputMatches, differing_files = c.DifferingFiles }).ToArray(),
+                });
+                return reproduced ? ExitCodes.Success : ExitCodes.NotReproduced;
+            }
             var table = new Table().AddColumns("stage", "key", "output");
             foreach (var c in comparisons)
                 table.AddRow(Markup.Escape(c.Stage), c.KeyMatches ? "[green]same[/]" : "[red]differs[/]",
                     c.OutputMatches ? "[green]bit-identical[/]" : $"[red]differs[/] {Markup.Escape(string.Join(", ", c.DifferingFiles.Take(5)))}");
             console.Write(table);
-            return comparisons.All(c => c.KeyMatches && c.OutputMatches) ? ExitCodes.Success : ExitCodes.NotReproduced;
+            return reproduced ? ExitCodes.Success : ExitCodes.NotReproduced;
         }
         finally
         {

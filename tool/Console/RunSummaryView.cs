@@ -9,9 +9,25 @@ namespace MedTune.Tool.Console;
 public static class RunSummaryView
 {
     public static void Render(IAnsiConsole console, Experiment experiment, PipelineResult result, ReportData? report,
-        string? reportDirectory, IReadOnlyList<FailUnderViolation> failedGates)
+        string? reportDirectory, IReadOnlyList<FailUnderViolation> failedGates, bool tables = true)
     {
-        var stages = new Table().Title("stages").AddColumns("stage", "", "seconds", "key");
+        if (tables) RenderTables(console, result, report);
+        else
+        {
+            var ran = result.Stages.Count(s => s.Status == StageRunStatus.Ran);
+            console.MarkupLineInterpolated($"{experiment.Manifest.Name}: {ran} stage(s) ran, {result.Stages.Count - ran} cached");
+        }
+
+        console.MarkupLineInterpolated($"lock file: {experiment.LockPath}");
+        if (reportDirectory is not null)
+            console.MarkupLineInterpolated($"report:    {Path.Combine(reportDirectory, "report.html")}");
+        foreach (var violation in failedGates)
+            console.MarkupLineInterpolated($"[red]fail-under:[/] {violation}");
+    }
+
+    private static void RenderTables(IAnsiConsole console, PipelineResult result, ReportData? report)
+    {
+        var stages = new Table().Title("stages").AddColumns("stage", "status", "seconds", "key");
         foreach (var s in result.Stages)
             stages.AddRow(Markup.Escape(s.Name), s.Status == StageRunStatus.Ran ? "[green]ran[/]" : "[grey]cached[/]",
                 s.Duration.TotalSeconds.ToString("0.0"), s.Key[..12]);
@@ -20,12 +36,6 @@ public static class RunSummaryView
         if (report is not null)
             foreach (var dataset in report.Datasets)
                 console.Write(DatasetTable(report, dataset));
-
-        console.MarkupLineInterpolated($"lock file: {experiment.LockPath}");
-        if (reportDirectory is not null)
-            console.MarkupLineInterpolated($"report:    {Path.Combine(reportDirectory, "report.html")}");
-        foreach (var violation in failedGates)
-            console.MarkupLineInterpolated($"[red]fail-under:[/] {violation}");
     }
 
     private static Table DatasetTable(ReportData report, DatasetReport dataset)
@@ -44,10 +54,13 @@ public static class RunSummaryView
             if (comparisonColumn)
             {
                 var c = dataset.Comparisons.FirstOrDefault(x => x.Metric == metric);
-                row.Add(c is null ? "" : Markup.Escape($"{ReportFormat.Signed(c.Difference)} (p {ReportFormat.PValue(c.PValue)})"));
+                row.Add(c is null ? "" : Markup.Escape($"{ReportFormat.Signed(c.Difference)} ({PEquals(c.PValue)})"));
             }
             table.AddRow(row.ToArray());
         }
         return table;
     }
+
+    /// <summary>"p = 0.0020", or "p < 0.0001" below the printed precision.</summary>
+    private static string PEquals(double p) => ReportFormat.PValue(p) is var text && text.StartsWith('<') ? "p " + text : "p = " + text;
 }

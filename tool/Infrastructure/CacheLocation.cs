@@ -15,6 +15,10 @@ public static class CacheLocation
         return Path.Combine(RepositoryRoot(start) ?? start, "artifacts", "cache");
     }
 
+    /// <summary>The default cache of the git work tree holding <paramref name="directory"/>; null outside git.</summary>
+    public static string? RepositoryCache(string directory) =>
+        RepositoryRoot(Path.GetFullPath(directory)) is { } root ? Path.Combine(root, "artifacts", "cache") : null;
+
     private static string? RepositoryRoot(string directory)
     {
         for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)

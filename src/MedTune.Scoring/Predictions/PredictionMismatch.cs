@@ -13,12 +13,17 @@ public sealed record PredictionMismatch(
 {
     public bool IsEmpty => UnknownIds.Count == 0 && MissingIds.Count == 0 && DuplicateIds.Count == 0;
 
+    /// <summary>Predictions for questions that exist but the filters left out: ignored, and not a mismatch.</summary>
+    public IReadOnlyList<string> FilteredOutIds { get; init; } = [];
+
     public static PredictionMismatch Between(IReadOnlyList<ExamQuestion> questions, PredictionSet predictions)
     {
+        var excluded = (questions as ExamQuestionSet)?.ExcludedIds;
         var questionIds = questions.Select(q => q.ProblemId).ToHashSet(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var unknown = new List<string>();
         var duplicates = new List<string>();
+        var filteredOut = new List<string>();
         foreach (var prediction in predictions.Records)
         {
             if (!seen.Add(prediction.ProblemId))
@@ -26,11 +31,17 @@ public sealed record PredictionMismatch(
                 if (!duplicates.Contains(prediction.ProblemId)) duplicates.Add(prediction.ProblemId);
                 continue;
             }
-            if (!questionIds.Contains(prediction.ProblemId)) unknown.Add(prediction.ProblemId);
+            if (questionIds.Contains(prediction.ProblemId)) continue;
+            if (excluded is not null && excluded.Contains(prediction.ProblemId)) filteredOut.Add(prediction.ProblemId);
+            else unknown.Add(prediction.ProblemId);
         }
         var missing = questions.Select(q => q.ProblemId).Where(id => !seen.Contains(id)).ToList();
-        return new PredictionMismatch(unknown, missing, duplicates);
+        return new PredictionMismatch(unknown, missing, duplicates) { FilteredOutIds = filteredOut };
     }
+
+    /// <summary>e.g. "116 prediction(s) for questions the filters leave out (ignored)"; empty when none.</summary>
+    public string DescribeFilteredOut() =>
+        FilteredOutIds.Count == 0 ? "" : $"{FilteredOutIds.Count} prediction(s) for questions the filters leave out (ignored)";
 
     /// <summary>One line per problem, listing at most <paramref name="maxIds"/> ids each; empty when none.</summary>
     public string Describe(int maxIds = 10)

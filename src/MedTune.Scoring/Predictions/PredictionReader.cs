@@ -37,7 +37,7 @@ public static class PredictionReader
     {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(line); }
-        catch (JsonException e) { throw new ExamDataException(path, lineNumber, "not valid JSON: " + e.Message, e); }
+        catch (JsonException e) { throw new ExamDataException(path, lineNumber, JsonLineErrors.Describe(e), e); }
         using (doc)
         {
             var root = doc.RootElement;

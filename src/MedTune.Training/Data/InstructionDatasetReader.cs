@@ -98,7 +98,7 @@ public static class InstructionDatasetReader
         }
         catch (JsonException e)
         {
-            throw new DatasetException($"{where}: not valid JSON: {e.Message}", e);
+            throw new DatasetException($"{where}: {JsonLineErrors.Describe(e)}", e);
         }
     }
 
@@ -114,6 +114,9 @@ public static class InstructionDatasetReader
     internal static InstructionExample ParseAlpaca(string text, string where)
     {
         var record = ParseObject(text, where);
+        if (record["instruction"] is null && record["problem_text"] is not null && record["choices"] is not null)
+            throw new DatasetException(
+                $"{where}: this is an exam question record (problem_text, choices, answer), not an Alpaca one (instruction, input, output); add 'format: exam' to this dataset in the manifest.");
         var instruction = RequiredText(record, "instruction", where, allowEmpty: false);
         var input = record["input"] is null ? "" : RequiredText(record, "input", where, allowEmpty: true);
         var output = RequiredText(record, "output", where, allowEmpty: false);

@@ -34,5 +34,33 @@ public static class LoraTargets
         return linears.Where(l => wanted.Contains(LastComponent(l.Path))).ToList();
     }
 
+    /// <summary>Input embeddings: 2-D weights that are not linear layers, so not LoRA targets.</summary>
+    private static readonly HashSet<string> Embeddings = new(StringComparer.Ordinal) { "embed_tokens", "embed_in", "wte", "wpe" };
+
+    /// <summary>
+    /// Checks <c>target_modules</c> against a checkpoint's tensor names without loading it (for <c>medtune validate</c>):
+    /// a linear layer is a 2-D <c>*.weight</c> that is not an embedding. Null when every name matches, else the error.
+    /// </summary>
+    public static string? CheckAgainstTensors(IReadOnlyList<string> targetModules, IEnumerable<(string Name, int Rank)> tensors)
+    {
+        if (targetModules.Count == 1 && targetModules[0] == AllLinear) return null;
+        var available = tensors.Where(t => t.Rank == 2 && t.Name.EndsWith(".weight", StringComparison.Ordinal))
+            .Select(t => LastComponent(t.Name[..^".weight".Length]))
+            .Where(m => !Embeddings.Contains(m)).ToHashSet(StringComparer.Ordinal);
+        if (targetModules.Contains(AllLinear)) return "lora.target_modules: all-linear must be the only entry.";
+        var unknown = targetModules.Where(t => !available.Contains(t)).ToList();
+        if (unknown.Count == 0) return null;
+        var hints = unknown.Select(u => Manifest.DidYouMean.Suggest(u, available) is { } s ? $"'{u}' (did you mean '{s}'?)" : $"'{u}'");
+        return $"lora.target_modules: {string.Join(", ", hints)} not found in the model. Its linear layers are: "
+            + $"{string.Join(", ", available.Order(StringComparer.Ordinal))} (or use all-linear).";
+    }
+
+    /// <summary>The linear layers of the builtin tiny models (as in HF's modeling_llama / modeling_gpt_neox), as 2-D tensor names.</summary>
+    public static IEnumerable<(string Name, int Rank)> BuiltinLinears(string builtinName) =>
+        (builtinName.Contains("neox", StringComparison.Ordinal)
+            ? new[] { "query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h", "embed_out" }
+            : new[] { "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj", "lm_head" })
+        .Select(m => ($"{m}.weight", 2));
+
     public static string LastComponent(string path) => path[(path.LastIndexOf('.') + 1)..];
 }
