@@ -56,6 +56,7 @@ public static class MedTuneApp
                 .WithExample("generate", "experiments/quickstart.yaml", "--model", "tuned", "--prompt", "糖尿病の三大合併症は？");
             config.AddCommand<ChatCommand>("chat").WithDescription("Talk to a model interactively; answers stream as they are generated, in the template it was tuned with.")
                 .WithExample("chat", "experiments/quickstart.yaml", "--model", "tuned");
+            config.AddCommand<DiffCommand>("diff").WithDescription("What changed between two git revisions (default HEAD vs the work tree): settings, stages to re-run and why, metrics before/after.");
             config.AddCommand<GcCommand>("gc").WithDescription("Remove cache entries no lock file references.");
         });
 

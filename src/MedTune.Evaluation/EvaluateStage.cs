@@ -35,7 +35,7 @@ public sealed class EvaluateStage : IStage
     }
 
     public string Kind => "evaluate";
-    public int ImplementationVersion => 2;
+    public int ImplementationVersion => 2; // 2: scores name the data as the manifest writes it (no absolute path); predictions keep their prompt
 
     /// <summary>The manifest sections that determine this stage's output: seed, evaluate (less the model list), datasets.eval.</summary>
     public static JsonNode ConfigFor(ExperimentManifest manifest)
@@ -115,12 +115,17 @@ public sealed class EvaluateStage : IStage
         return Task.CompletedTask;
     }
 
-    /// <summary>The questions of one <c>datasets.eval</c> entry, filtered; <c>skip_invalid</c> skips (and reports) malformed lines.</summary>
+    /// <summary>The questions of one <c>datasets.eval</c> entry, filtered (<c>skip_invalid</c> skips and reports malformed lines), named by the path as written.</summary>
     public static ExamQuestionSet ReadDataset(DatasetSpec spec)
     {
         if (spec.Format != "exam")
             throw new ArgumentException($"Evaluation dataset '{DatasetName(spec)}' has format '{spec.Format}'; datasets.eval entries must have format: exam.");
-        return ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters, skipInvalid: spec.SkipInvalid);
+        var read = ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters, skipInvalid: spec.SkipInvalid);
+        if (spec.ResolvedPath is not { } resolved) return read;
+        // The outputs are hashed: name the data as the manifest writes it (relative, ${VAR} unexpanded), never by
+        // this machine's absolute path, so that scores/*.json reproduce byte for byte on any clone.
+        return new ExamQuestionSet(spec.Path, read, read.TotalRead, read.Filters,
+            read.Warnings.Select(w => w.Replace(resolved, spec.Path, StringComparison.Ordinal)).ToArray());
     }
 
     private static EvaluatedDataset WriteDataset(string outputDirectory, string name, ExamQuestionSet questions, DatasetEvaluation evaluation)

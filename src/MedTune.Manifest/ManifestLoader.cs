@@ -129,7 +129,7 @@ public static class ManifestLoader
         FillContextualDefaults(manifest, diagnostics);
         new AttributeRules(diagnostics).Check(manifest, "");
         new CrossKeyRules(diagnostics).Check(manifest);
-        new PathRules(diagnostics, manifest.ManifestDirectory, options.CheckFiles).Apply(manifest);
+        new PathRules(diagnostics, manifest.ManifestDirectory, options.CheckFiles, options.Environment).Apply(manifest);
         return manifest;
     }
 

@@ -20,6 +20,7 @@ public static class HtmlReport
         th { background: #f0f4f8; }
         tr:nth-child(even) td { background: #fafbfc; }
         .meta { color: #57606a; }
+        .contamination { font-weight: 600; }
         .better { color: #116329; font-weight: 600; }
         .worse { color: #a40e26; font-weight: 600; }
         img { max-width: 100%; border: 1px solid #d0d7de; margin: .5rem 0; }
@@ -64,6 +65,8 @@ public static class HtmlReport
     {
         html.Append("<h2>").Append(E(dataset.Name)).Append("</h2>\n");
         html.Append("<p class=\"meta\">Filter: ").Append(E(dataset.Filter)).Append(". Means with 95% bootstrap CI.</p>\n");
+        if (ReportFormat.ContaminationLine(report, dataset.Name) is { } overlap)
+            html.Append("<p class=\"contamination\">").Append(E(overlap.Replace("**", ""))).Append("</p>\n");
         var comparisons = dataset.Comparisons.ToDictionary(c => c.Metric);
         bool paired = comparisons.Count > 0;
 
@@ -128,8 +131,7 @@ public static class HtmlReport
                     .Append(string.Join(", ", stage.RuntimeFiles!.Select(f => $"<code>{E(f)}</code>"))).Append(" in <code>")
                     .Append(E($"{stage.Kind}/{stage.Key}/")).Append("</code> of the cache.</p>\n");
         }
-        if (provenance.Environment is not null)
-            html.Append("<details><summary>Environment</summary>\n<pre>").Append(E(provenance.Environment.ToJsonString(ReportJson.Options))).Append("</pre>\n</details>\n");
+        html.Append("<p>").Append(E(MarkdownReport.EnvironmentNote.Replace("`", ""))).Append("</p>\n");
         if (provenance.ManifestText.Length > 0)
             html.Append("<details><summary>Manifest text</summary>\n<pre>").Append(E(provenance.ManifestText)).Append("</pre>\n</details>\n");
     }

@@ -43,6 +43,7 @@ public static class MarkdownReport
     {
         md.Append("## ").Append(dataset.Name).Append("\n\n");
         md.Append($"Filter: {dataset.Filter}. Means with 95% bootstrap CI.\n\n");
+        if (ReportFormat.ContaminationLine(report, dataset.Name) is { } overlap) md.Append(overlap).Append("\n\n");
 
         var comparisons = dataset.Comparisons.ToDictionary(c => c.Metric);
         bool paired = comparisons.Count > 0;
@@ -102,11 +103,14 @@ public static class MarkdownReport
                 md.Append($"For llama.cpp / Ollama, `{stage.Stage}` wrote {string.Join(", ", stage.RuntimeFiles!.Select(f => $"`{f}`"))} "
                           + $"in `{stage.Kind}/{stage.Key}/` of the cache (`ollama create NAME -f Modelfile` there).\n\n");
         }
-        if (provenance.Environment is not null)
-            md.Append("Environment:\n\n```json\n").Append(provenance.Environment.ToJsonString(ReportJson.Options)).Append("\n```\n\n");
+        md.Append(EnvironmentNote).Append("\n\n");
         if (provenance.ManifestText.Length > 0)
             md.Append("Manifest text:\n\n```yaml\n").Append(provenance.ManifestText.TrimEnd()).Append("\n```\n");
     }
+
+    /// <summary>Where the machine facts are, since the (hashed) report leaves them out.</summary>
+    public const string EnvironmentNote =
+        "Tool version and commit, OS, CPU/GPU and package versions: `.medtune-record.json` beside this report (not hashed, so this report reproduces on any machine).";
 
     private static string Short(string? hash) => hash is null ? "" : hash.Length > 12 ? $"`{hash[..12]}`" : $"`{hash}`";
 }

@@ -121,7 +121,13 @@ public static class ReportBuilder
     }
 
     /// <summary>Provenance from the manifest file and the upstream stages' records (where the pipeline wrote one).</summary>
-    public static Provenance ReadProvenance(ExperimentManifest manifest, IReadOnlyDictionary<string, string> upstreamOutputs, JsonNode? environment)
+    /// <remarks>
+    /// Only content-derived facts: the manifest by file name (relative to itself; never this machine's absolute path)
+    /// and text, and the upstream keys and hashes. The machine, tool commit and package versions are in the report
+    /// stage's unhashed <c>.medtune-record.json</c>, so the report reproduces byte for byte on any machine and the
+    /// commit that contains a lock file can reproduce it.
+    /// </remarks>
+    public static Provenance ReadProvenance(ExperimentManifest manifest, IReadOnlyDictionary<string, string> upstreamOutputs)
     {
         var stages = new List<StageProvenance>();
         foreach (var (name, directory) in upstreamOutputs.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -141,10 +147,9 @@ public static class ReportBuilder
         }
         return new Provenance
         {
-            ManifestPath = manifest.ManifestPath,
+            ManifestPath = Path.GetFileName(manifest.ManifestPath),
             ManifestText = File.Exists(manifest.ManifestPath) ? File.ReadAllText(manifest.ManifestPath) : "",
             Stages = stages,
-            Environment = environment,
         };
     }
 
@@ -156,7 +161,4 @@ public static class ReportBuilder
         if (File.Exists(Path.Combine(directory, "Modelfile"))) files.Add("Modelfile");
         return files;
     }
-
-    public static JsonNode CaptureEnvironment(ExperimentManifest manifest) =>
-        JsonSerializer.SerializeToNode(RunEnvironment.Capture(GitState.Of(manifest.ManifestDirectory)), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MedTune.Evaluation.Contamination;
 using MedTune.Scoring;
 
 namespace MedTune.Reporting;
@@ -22,6 +23,11 @@ public sealed record ReportData
     public string? PromptTemplate { get; init; }
     public required Provenance Provenance { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>
+    /// Train/eval overlap per evaluation set (report.json key <c>contamination</c>; each entry's <c>sentence</c> reads
+    /// "40 of 40 evaluation questions occur in the training data"); null when no contamination stage ran.
+    /// </summary>
+    public IReadOnlyList<DatasetContamination>? Contamination { get; init; }
 }
 
 /// <summary>One evaluation dataset: each model's scores, the paired base-vs-tuned comparison, and breakdowns.</summary>
@@ -69,14 +75,16 @@ public sealed record PairedComparison
 /// <summary>The training loss per optimizer step (from the train stage's <c>train_log.jsonl</c>).</summary>
 public sealed record TrainingCurve(IReadOnlyList<int> Steps, IReadOnlyList<double> Losses);
 
-/// <summary>What produced the report: manifest text, upstream stage records, machine.</summary>
+/// <summary>
+/// What produced the report: the manifest and the upstream stage records. No machine facts (tool commit, OS, CPU):
+/// the report is hashed, and those live in the unhashed <c>.medtune-record.json</c> beside it.
+/// </summary>
 public sealed record Provenance
 {
+    /// <summary>The manifest's file name (e.g. <c>quickstart.yaml</c>): the same on every clone.</summary>
     public required string ManifestPath { get; init; }
     public required string ManifestText { get; init; }
     public required IReadOnlyList<StageProvenance> Stages { get; init; }
-    /// <summary>The report stage's own environment (tool version, OS, CPU/GPU, runtime, packages, git).</summary>
-    public JsonNode? Environment { get; init; }
 }
 
 /// <summary>One upstream stage as its <c>.medtune-record.json</c> states it (key and output hash; null when it has no record).</summary>

@@ -114,6 +114,10 @@ public sealed class ManifestLoaderTests : IDisposable
         Assert.Equal(Path.Combine(_fixture.Root, "data", "train.jsonl"), m.Datasets.Train[0].ResolvedPath);
         Assert.Equal(Path.Combine(_fixture.Root, "data", "exam.jsonl"), m.Datasets.Eval[0].ResolvedPath);
         Assert.Equal("$HOME stays, $5 is $ once", m.Report.Title);
+        // The path values themselves stay as written (stage keys hash them): no machine's absolute path in a key.
+        Assert.Equal("${MY_MODELS}/tiny", m.Model.Base);
+        Assert.Equal("${UNSET:-data}/train.jsonl", m.Datasets.Train[0].Path);
+        Assert.Equal("${EMPTY:-data}/exam.jsonl", ManifestJson.Section(m.Datasets.Eval[0])["path"]!.GetValue<string>());
     }
 
     [Fact]

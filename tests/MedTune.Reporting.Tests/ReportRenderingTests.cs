@@ -16,6 +16,28 @@ public sealed class ReportRenderingTests(ReportFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void Train_eval_overlap_is_stated_plainly_in_every_format()
+    {
+        var plain = _fixture.Report();
+        var dataset = plain.Datasets.Single().Name;
+        var report = plain with
+        {
+            Contamination = [new MedTune.Evaluation.Contamination.DatasetContamination
+            {
+                Dataset = dataset, Questions = 20, Contaminated = 20, ExactMatches = 18, NgramOnlyMatches = 2, NgramLength = 50,
+            }],
+        };
+
+        var md = MarkdownReport.Render(report, []);
+        Assert.Contains("**Train/eval overlap: 20 of 20 evaluation questions occur in the training data (18 exactly, 2 by a shared 50-character run).**", md);
+        Assert.Contains("Train/eval overlap: 20 of 20 evaluation questions occur in the training data", HtmlReport.Render(report, []));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ReportJson.Serialize(report))!;
+        Assert.Equal(20, (int)json["contamination"]![0]!["contaminated"]!);
+        Assert.StartsWith("20 of 20 evaluation questions", (string)json["contamination"]![0]!["sentence"]!);
+        Assert.DoesNotContain("Train/eval overlap", MarkdownReport.Render(plain, [])); // no check ran: nothing claimed
+    }
+
+    [Fact]
     public void Scores_and_paired_tests_match_the_scripted_answers()
     {
         var dataset = _fixture.Report().Datasets.Single();

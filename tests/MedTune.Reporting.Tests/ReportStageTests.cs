@@ -37,7 +37,13 @@ public sealed class ReportStageTests(ReportFixture fixture) : IClassFixture<Repo
         Assert.Equal(new string('e', 64), baseStage.Upstream["export-base"]);
         Assert.Null(report.Provenance.Stages.Single(s => s.Stage == "train").Key); // no record there
         Assert.Equal("name: mini-experiment\nseed: 42\n", report.Provenance.ManifestText);
-        Assert.NotNull(report.Provenance.Environment?["dotnet_runtime"]);
+        Assert.Equal("mini-experiment.yaml", report.Provenance.ManifestPath); // never this machine's absolute path
+        foreach (var file in new[] { "report.md", "report.html", "report.json" })
+        {
+            var text = File.ReadAllText(Path.Combine(output, file));
+            Assert.DoesNotContain(Path.GetDirectoryName(fixture.Manifest.ManifestPath)!, text);
+            Assert.DoesNotContain(System.Runtime.InteropServices.RuntimeInformation.OSDescription, text);
+        }
         Assert.Equal(30, report.Training!.Steps.Count);
         Assert.NotNull(context.RecordFacts["mini.exact_match"]);
         Assert.Equal(ReportFixture.TrainExamples, report.TrainingData!.Examples);
@@ -59,7 +65,8 @@ public sealed class ReportStageTests(ReportFixture fixture) : IClassFixture<Repo
 
         await stage.RunAsync(Context(fixture, output), CancellationToken.None);
 
-        Assert.Equal(["report.json"], Directory.GetFiles(output).Select(Path.GetFileName));
+        // Besides the report, only the unhashed provenance statement (a .medtune- file).
+        Assert.Equal([".medtune-provenance.intoto.json", "report.json"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var report = ReportJson.Read(Path.Combine(output, "report.json"));
         Assert.Equal(["tuned"], report.Models);
         Assert.Empty(report.Datasets[0].Comparisons); // nothing to pair with

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
+using MedTune.Evaluation.Contamination;
 using MedTune.Pipeline;
 using MedTune.Reporting;
 using MedTune.Tool.Cli;
@@ -50,6 +51,10 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         [CommandOption("--no-memory-check")]
         [Description("Run even when `medtune plan` estimates that a stage cannot fit its device's memory.")]
         public bool NoMemoryCheck { get; init; }
+
+        [CommandOption("--fail-on-contamination")]
+        [Description("Exit 4 before training or evaluating anything when an evaluation question occurs in the training data (the contamination stage).")]
+        public bool FailOnContamination { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -75,6 +80,10 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         IStageReporter output = jsonLogs is not null ? new StageLogging.LoggerReporter(jsonLogs.CreateLogger("medtune"))
             : settings.Json || settings.Quiet ? new SilentStageReporter() : new ConsoleStageReporter(console);
         var lockBefore = set.Experiments.ToDictionary(e => e.Manifest.Name, e => LockFile.TryRead(e.LockPath));
+        if (settings.FailOnContamination)
+            foreach (var experiment in set.Experiments)
+                if (await ContaminationGateAsync(experiment, output, settings, cancellationToken) is { } gateExit)
+                    return gateExit;
 
         if (output is ConsoleStageReporter)
             console.MarkupLineInterpolated($"[bold]{set.Matrix.Name}[/]: {Describe(set)}, cache {set.CacheRoot}, executor {executorKind}");
@@ -160,6 +169,26 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         AtomicFile.WriteAllText(path, markdown);
         return path;
+    }
+
+    /// <summary>
+    /// Runs the contamination stage alone (cached like any stage) and fails the gate when any evaluation question
+    /// occurs in the training data: null to go on with the run, else the exit code. The lock file is left as it was.
+    /// </summary>
+    private async Task<int?> ContaminationGateAsync(Experiment experiment, IStageReporter output, Settings settings, CancellationToken cancellationToken)
+    {
+        if (experiment.Stages.All(s => s.Name != ExperimentPlan.Contamination)) return null; // nothing trained or nothing evaluated
+        var result = await experiment.Runner(output, ExperimentPlan.Contamination, settings.Force).RunAsync(experiment.Stages, cancellationToken);
+        var stage = result.Stages.Single(s => s.Name == ExperimentPlan.Contamination);
+        var overlap = ContaminationReport.TryRead(stage.OutputDirectory)
+                      ?? throw new InvalidDataException($"{stage.OutputDirectory} has no {ContaminationStage.FileName}; run with --force contamination.");
+        if (!overlap.Any) return null;
+        foreach (var dataset in overlap.Datasets.Where(d => d.Contaminated > 0))
+        {
+            if (settings.Json) console.WriteRaw(new JsonObject { ["contamination"] = dataset.Dataset, ["sentence"] = dataset.Sentence }.ToJsonString() + "\n");
+            else console.MarkupLineInterpolated($"[red]--fail-on-contamination: {dataset.Dataset}: {dataset.Sentence}[/]");
+        }
+        return ExitCodes.GateFailed;
     }
 
     private static JsonObject RunSummaryJson(Experiment experiment, PipelineResult result, string? reportDirectory, string? latestReport,
