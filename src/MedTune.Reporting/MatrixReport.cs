@@ -52,7 +52,7 @@ public static class MatrixReport
                         var (scoresA, predictionsA) = a.Datasets[dataset];
                         var (scoresB, predictionsB) = b.Datasets[dataset];
                         var metrics = scoresA.Summary.Keys.Intersect(scoresB.Summary.Keys).Where(m => ReportFormat.HeadlineMetrics.Contains(m)).Order(StringComparer.Ordinal);
-                        foreach (var c in PairedComparisons.Compare(firstName, predictionsA, scoresA, secondName, predictionsB, scoresB, metrics, resamples, seed))
+                        foreach (var c in PairedComparisons.Compare(firstName, predictionsA, scoresA.Summary, secondName, predictionsB, scoresB.Summary, metrics, resamples, seed))
                             md.Append($"| {dataset} | {model} | {firstName} | {secondName} | {c.Metric} | {ReportFormat.Number(c.FirstMean)} | {ReportFormat.Number(c.SecondMean)} | ")
                               .Append($"{ReportFormat.Difference(c)} | {c.Test} | {ReportFormat.PValue(c.PValue)} |\n");
                     }

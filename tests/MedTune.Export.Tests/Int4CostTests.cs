@@ -53,7 +53,7 @@ public sealed class Int4CostTests(Xunit.Abstractions.ITestOutputHelper output)
             UpstreamOutputs = new Dictionary<string, string> { ["merge"] = work.File("model") }, Seed = 1,
             Reporter = SilentStageReporter.Instance,
         };
-        await new ExportStage(manifest, ModelReference.FromStage("merge")).RunAsync(context, CancellationToken.None);
+        await new ExportStage(manifest, ModelReference.FromStage("merge"), "{{ .Prompt }}", []).RunAsync(context, CancellationToken.None);
         return context;
     }
 }

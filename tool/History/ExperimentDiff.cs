@@ -162,7 +162,7 @@ public static class ExperimentDiff
         if (!before.Datasets.TryGetValue(dataset, out var x) || !after.Datasets.TryGetValue(dataset, out var y)) return null;
         try
         {
-            return PairedComparisons.Compare("before", x.Predictions, x.Scores, "after", y.Predictions, y.Scores,
+            return PairedComparisons.Compare("before", x.Predictions, x.Scores.Summary, "after", y.Predictions, y.Scores.Summary,
                 ReportFormat.HeadlineMetrics, now.Evaluate.BootstrapResamples, now.Seed);
         }
         catch (InvalidDataException e)
