@@ -50,7 +50,7 @@ public sealed class DiffEndToEndTests
         Assert.Contains("merge: upstream train re-runs", diff.Output);
         Assert.DoesNotContain("export-base:", diff.Output); // the base model's branch is untouched
         Assert.DoesNotContain("evaluate-base:", diff.Output);
-        Assert.Matches(@"tuned\s*│\s*exact_match\s*│\s*\d\.\d{3}\s*│\s*\d\.\d{3}\s*│\s*[+−]\d\.\d{3}\s*│\s*mcnemar", diff.Output);
+        Assert.Matches(@"tuned\s*[│|]\s*exact_match\s*[│|]\s*\d\.\d{3}\s*[│|]\s*\d\.\d{3}\s*[│|]\s*[+−]\d\.\d{3}\s*[│|]\s*mcnemar", diff.Output);
 
         // Without its cache the metrics cannot be shown: a clear message and exit 2.
         var noCache = await CliRunner.RunAsync("diff", "HEAD~1", "HEAD", "-C", repo, "--cache", Path.Combine(dir.Path, "nowhere"));

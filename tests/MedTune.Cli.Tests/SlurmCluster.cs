@@ -35,7 +35,7 @@ public sealed class SlurmCluster : IDisposable
             // The in-process medtune's sbatch/squeue/scancel (and the jobs, which inherit the environment) use this cluster.
             Environment.SetEnvironmentVariable("SLURM_CONF", ConfigPath);
             // Jobs start the tool built beside the tests (the test host is not medtune).
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<configuration>/net10.0/
+            var configuration = Path.GetFileName(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory))); // bin/<configuration>/net10.0/
             var tool = Path.Combine(SharedData.RepoRoot, "tool", "bin", configuration, "net10.0", "medtune.dll");
             Environment.SetEnvironmentVariable("MEDTUNE_SLURM_COMMAND", $"{DotnetHost()} {tool}");
         }
