@@ -34,7 +34,7 @@ class Medtune:
 
     def start(self, exp, cache, *extra, logfile):
         out = open(logfile, "wb")
-        env = dict(os.environ, COLUMNS="200")
+        env = dict(os.environ)
         return subprocess.Popen(["dotnet", str(self.dll), "run", str(exp / "quickstart.yaml"), "--cache", str(cache), *extra],
                                 stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
@@ -245,7 +245,7 @@ def corrupt_trial(mt, root, template, base_cache, baseline_lock, rng):
         text = (root / f"corrupt-{i}.log").read_text(errors="replace")
         if rc != 0:
             problems.append(f"run exit {rc}")
-        if not re.search(rf"damaged.*{re.escape(victim.name)}", text):
+        if not re.search(rf"damaged.*{re.escape(victim.name)}", text, re.S):
             problems.append("run did not report the damaged file")
         if (exp / "quickstart.lock.json").read_bytes() != baseline_lock:
             problems.append("lock file differs after the rebuild")

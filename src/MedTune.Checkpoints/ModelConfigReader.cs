@@ -177,8 +177,12 @@ internal sealed class ModelConfigReader(JsonObject json, string source)
         _ => throw Error(key, "must be true or false."),
     });
 
-    private string? OptionalString(string key) =>
-        json[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+    private string? OptionalString(string key) => json[key] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        var other => throw Error(key, $"must be a string, not {other.GetValueKind().ToString().ToLowerInvariant()} {other.ToJsonString()}."),
+    };
 
     private T? Read<T>(string key, Func<JsonValue, T> convert) where T : struct
     {

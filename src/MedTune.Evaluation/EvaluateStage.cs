@@ -35,7 +35,8 @@ public sealed class EvaluateStage : IStage
     }
 
     public string Kind => "evaluate";
-    public int ImplementationVersion => 1;
+    // 2: scores name the eval set as the manifest writes it, not by its absolute path (machine-independent output).
+    public int ImplementationVersion => 2;
 
     /// <summary>The manifest sections that determine this stage's output: seed, evaluate (less the model list), datasets.eval.</summary>
     public static JsonNode ConfigFor(ExperimentManifest manifest)
@@ -69,7 +70,7 @@ public sealed class EvaluateStage : IStage
         if (_manifest.Datasets.Eval.Count == 0)
             throw new ArgumentException("datasets.eval is empty: name at least one exam dataset to evaluate on.");
 
-        var datasets = _manifest.Datasets.Eval.Select(spec => (Spec: spec, Questions: ReadDataset(spec))).ToArray();
+        var datasets = _manifest.Datasets.Eval.Select(spec => (Spec: spec, Questions: AsWritten(ReadDataset(spec), spec))).ToArray();
         foreach (var (_, questions) in datasets)
             foreach (var warning in questions.Warnings) context.Reporter.Warning(warning);
         using var generator = _openGenerator(modelDirectory, _manifest.Evaluate.Device);
@@ -122,6 +123,13 @@ public sealed class EvaluateStage : IStage
             throw new ArgumentException($"Evaluation dataset '{DatasetName(spec)}' has format '{spec.Format}'; datasets.eval entries must have format: exam.");
         return ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters, skipInvalid: spec.SkipInvalid);
     }
+
+    /// <summary>
+    /// The set named by the path as the manifest writes it (relative, or with its ${VAR}), not the absolute path it
+    /// resolved to: the scores are a hashed output, and the same experiment in another directory must give the same bytes.
+    /// </summary>
+    private static ExamQuestionSet AsWritten(ExamQuestionSet set, DatasetSpec spec) =>
+        new(spec.Path, set, set.TotalRead, set.Filters, set.Warnings, set.ExcludedIds);
 
     private static EvaluatedDataset WriteDataset(string outputDirectory, string name, ExamQuestionSet questions, DatasetEvaluation evaluation)
     {

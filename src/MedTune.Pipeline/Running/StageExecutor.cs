@@ -30,7 +30,7 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
             options.LockPollInterval, cancellationToken);
 
         // Another process may have published this key while we waited for its lock.
-        if (!force && TryReuse(definition, key) is { } published) return published;
+        if (!force && TryReuse(definition, key, warn: false) is { } published) return published;
 
         foreach (var abandoned in cache.RemoveAbandonedBuilds(kind, key))
             Reporter.Warning($"{definition.Name}: removed the unfinished build {abandoned} left by an interrupted run");
@@ -42,12 +42,12 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
     /// The cached outcome if the key has a published entry whose files still match its record; null if there is no
     /// entry or it is damaged (reported, then rebuilt by the caller: publishing replaces the damaged entry).
     /// </summary>
-    private StageOutcome? TryReuse(StageDefinition definition, string key)
+    private StageOutcome? TryReuse(StageDefinition definition, string key, bool warn = true)
     {
         if (cache.TryGetEntry(definition.Stage.Kind, key) is not { } entry) return null;
         var damage = EntryIntegrity.Check(entry, cache.Hasher);
         if (damage.Count == 0) return Cached(definition, entry);
-        Reporter.Warning($"{definition.Name}: the cached output {entry.Directory} is damaged ({string.Join("; ", damage)}); rebuilding it");
+        if (warn) Reporter.Warning($"{definition.Name}: the cached output {entry.Directory} is damaged ({string.Join("; ", damage)}); rebuilding it");
         return null;
     }
 

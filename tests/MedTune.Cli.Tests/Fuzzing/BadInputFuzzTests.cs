@@ -31,8 +31,10 @@ public sealed class BadInputFuzzTests(ITestOutputHelper output)
 
         var failures = new List<string>();
         var tally = new SortedDictionary<string, (int Cases, int Exit2, int Exit0)>(StringComparer.Ordinal);
+        var only = Environment.GetEnvironmentVariable("MEDTUNE_FUZZ_FAMILY");   // e.g. "model-" to rerun one kind of case
         foreach (var fuzz in FuzzCases.Generate(seed, count, File.ReadAllText(manifest)))
         {
+            if (only is not null && !fuzz.Family.Contains(only, StringComparison.Ordinal)) continue;
             var dir = Path.Combine(root.Path, $"case-{fuzz.Index}");
             CopyDirectory(pristine, dir);
             if (fuzz.UsesModel)
