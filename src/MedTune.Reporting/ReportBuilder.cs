@@ -133,7 +133,8 @@ public static class ReportBuilder
         }
         return new Provenance
         {
-            ManifestPath = manifest.ManifestPath,
+            // The file name only: the directory it sits in is machine-specific, and the report is a hashed output.
+            ManifestPath = Path.GetFileName(manifest.ManifestPath),
             ManifestText = File.Exists(manifest.ManifestPath) ? File.ReadAllText(manifest.ManifestPath) : "",
             Stages = stages,
             Environment = environment,

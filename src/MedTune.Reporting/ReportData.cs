@@ -66,6 +66,7 @@ public sealed record TrainingCurve(IReadOnlyList<int> Steps, IReadOnlyList<doubl
 /// <summary>What produced the report: manifest text, upstream stage records, machine.</summary>
 public sealed record Provenance
 {
+    /// <summary>The manifest's file name (no directory: the report is hashed and must not depend on where the experiment sits).</summary>
     public required string ManifestPath { get; init; }
     public required string ManifestText { get; init; }
     public required IReadOnlyList<StageProvenance> Stages { get; init; }

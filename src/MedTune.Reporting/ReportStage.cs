@@ -17,7 +17,8 @@ public sealed class ReportStage(
     public static readonly IReadOnlyList<string> KnownFormats = ["md", "html", "json"];
 
     public string Kind => "report";
-    public int ImplementationVersion => 2;
+    // 3: the report names the manifest by file name, not by its absolute path (machine-independent output).
+    public int ImplementationVersion => 3;
 
     /// <summary>Report section (title, formats), the bootstrap resamples and the seed (paired tests).</summary>
     public static JsonNode ConfigFor(ExperimentManifest manifest) => new JsonObject
