@@ -99,7 +99,8 @@ public static partial class FuzzCases
 
     private static FuzzCase BrokenYaml(int index, Random random, string yaml)
     {
-        var lines = yaml.Split('\n');
+        // Comments are dropped first: text appended after a '#' would still be a valid manifest.
+        var lines = yaml.Split('\n').Select(l => StripComment(l).TrimEnd()).ToArray();
         var at = Pick(random, KeyLines(yaml, scalarOnly: true));
         var (what, broken) = random.Next(6) switch
         {
@@ -110,10 +111,11 @@ public static partial class FuzzCases
             4 => ("duplicate key", lines[at] + "\n" + lines[at]),
             _ => ("stray dedent", "  " + lines[at].TrimStart() + "\n" + new string(' ', 3) + "oops: 1"),
         };
-        return EditManifest(index, "manifest-broken-yaml", $"line {at + 1}: {what}", Expectation.MustFail, l =>
+        return EditManifest(index, "manifest-broken-yaml", $"line {at + 1}: {what}", Expectation.MustFail, _ =>
         {
-            l[at] = broken;
-            return l;
+            var edited = lines.ToArray();
+            edited[at] = broken;
+            return edited;
         });
     }
 
