@@ -35,8 +35,7 @@ public sealed class EvaluateStage : IStage
     }
 
     public string Kind => "evaluate";
-    // 2: scores name the eval set as the manifest writes it, not by its absolute path (machine-independent output).
-    public int ImplementationVersion => 2;
+    public int ImplementationVersion => 2; // 2: scores name the data as the manifest writes it (no absolute path); predictions keep their prompt
 
     /// <summary>The manifest sections that determine this stage's output: seed, evaluate (less the model list), datasets.eval.</summary>
     public static JsonNode ConfigFor(ExperimentManifest manifest)
@@ -70,7 +69,7 @@ public sealed class EvaluateStage : IStage
         if (_manifest.Datasets.Eval.Count == 0)
             throw new ArgumentException("datasets.eval is empty: name at least one exam dataset to evaluate on.");
 
-        var datasets = _manifest.Datasets.Eval.Select(spec => (Spec: spec, Questions: AsWritten(ReadDataset(spec), spec))).ToArray();
+        var datasets = _manifest.Datasets.Eval.Select(spec => (Spec: spec, Questions: ReadDataset(spec))).ToArray();
         foreach (var (_, questions) in datasets)
             foreach (var warning in questions.Warnings) context.Reporter.Warning(warning);
         using var generator = _openGenerator(modelDirectory, _manifest.Evaluate.Device);
@@ -116,20 +115,18 @@ public sealed class EvaluateStage : IStage
         return Task.CompletedTask;
     }
 
-    /// <summary>The questions of one <c>datasets.eval</c> entry, filtered; <c>skip_invalid</c> skips (and reports) malformed lines.</summary>
+    /// <summary>The questions of one <c>datasets.eval</c> entry, filtered (<c>skip_invalid</c> skips and reports malformed lines), named by the path as written.</summary>
     public static ExamQuestionSet ReadDataset(DatasetSpec spec)
     {
         if (spec.Format != "exam")
             throw new ArgumentException($"Evaluation dataset '{DatasetName(spec)}' has format '{spec.Format}'; datasets.eval entries must have format: exam.");
-        return ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters, skipInvalid: spec.SkipInvalid);
+        var read = ExamQuestionReader.Read(spec.ResolvedPath ?? spec.Path, spec.Filters, skipInvalid: spec.SkipInvalid);
+        if (spec.ResolvedPath is not { } resolved) return read;
+        // The outputs are hashed: name the data as the manifest writes it (relative, ${VAR} unexpanded), never by
+        // this machine's absolute path, so that scores/*.json reproduce byte for byte on any clone.
+        return new ExamQuestionSet(spec.Path, read, read.TotalRead, read.Filters,
+            read.Warnings.Select(w => w.Replace(resolved, spec.Path, StringComparison.Ordinal)).ToArray());
     }
-
-    /// <summary>
-    /// The set named by the path as the manifest writes it (relative, or with its ${VAR}), not the absolute path it
-    /// resolved to: the scores are a hashed output, and the same experiment in another directory must give the same bytes.
-    /// </summary>
-    private static ExamQuestionSet AsWritten(ExamQuestionSet set, DatasetSpec spec) =>
-        new(spec.Path, set, set.TotalRead, set.Filters, set.Warnings, set.ExcludedIds);
 
     private static EvaluatedDataset WriteDataset(string outputDirectory, string name, ExamQuestionSet questions, DatasetEvaluation evaluation)
     {

@@ -92,6 +92,21 @@ public sealed class EvaluationPromptBuilder
         sb.Append(FinalAnswerPrefix.TrimEnd());
     }
 
+    /// <summary>
+    /// The template's text with placeholders (<c>{question}</c>, <c>{option a}</c>, …; exemplars as
+    /// <c>{exemplar 1: question}</c>), rendered by the same code as real prompts: for docs/templates.md and the report.
+    /// </summary>
+    public static string Skeleton(string template, int shots, int choices = 5)
+    {
+        ExamQuestion Placeholder(string prefix) => new(
+            "placeholder", $"{{{prefix}question}}", Enumerable.Range(0, choices).Select(i => $"{{{prefix}option {ExamQuestion.LetterOf(i)}}}").ToArray(),
+            ["a"], null, true, null, null, null, "", 0);
+        var exemplars = Enumerable.Range(1, shots)
+            .Select(k => new FewShotExemplar(Placeholder($"exemplar {k}: "), $"{{exemplar {k}: explanation}}"))
+            .ToArray();
+        return new EvaluationPromptBuilder(template, exemplars).Build(Placeholder("")).Text;
+    }
+
     /// <summary>Options one a line: <c>a: 選択肢</c>.</summary>
     public static string OptionLines(ExamQuestion question) => ExamQuestion.OptionLines(question.Choices);
 }

@@ -65,6 +65,7 @@ public sealed class ExamEvaluator(ITextGenerator generator, EvaluationSettings s
                 Answer = question.Answer,
                 Gold = AnswerText.OptionText(question),
                 PromptSha256 = Sha256Hex(prompts[i]),
+                Prompt = prompts[i],
                 RawOutput = outputs[i].Text,
                 Response = responses[i],
                 FinishReason = outputs[i].FinishReason,

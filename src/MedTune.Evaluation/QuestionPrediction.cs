@@ -15,6 +15,11 @@ public sealed record QuestionPrediction
     /// <summary>The gold string g (option texts joined by ',').</summary>
     [JsonPropertyName("gold")] public required string Gold { get; init; }
     [JsonPropertyName("prompt_sha256")] public required string PromptSha256 { get; init; }
+    /// <summary>
+    /// The full prompt text (template, exemplars, question): lets the report show example prompts and lets an auditor
+    /// re-ask any question. Built from the data alone, so it holds nothing machine-specific. Null in old outputs.
+    /// </summary>
+    [JsonPropertyName("prompt")] public string? Prompt { get; init; }
     [JsonPropertyName("raw_output")] public required string RawOutput { get; init; }
     [JsonPropertyName("response")] public required string Response { get; init; }
     [JsonPropertyName("finish_reason")] public required string FinishReason { get; init; }

@@ -45,15 +45,23 @@ public abstract class DecoderGraphBuilder
     private string _cos = "";
     private string _sin = "";
 
-    public GraphProto Build()
+    /// <summary>Steps <see cref="Build"/> reports: the embedding, each decoder layer, the head.</summary>
+    public int ProgressSteps => Config.NumLayers + 2;
+
+    public GraphProto Build(IProgress<int>? steps = null)
     {
         DeclareInputsAndOutputs();
         _attentionBias = BuildAttentionBias();
         (_cos, _sin) = Fused ? BuildRotaryCaches() : BuildRotaryTables();
         var hidden = Embed();
+        steps?.Report(1);
         for (var layer = 0; layer < Config.NumLayers; layer++)
+        {
             hidden = DecoderLayer(layer, hidden);
+            steps?.Report(1);
+        }
         var logits = Head(hidden);
+        steps?.Report(1);
         Graph.Node("Identity", [logits], Logits);
         return Graph.Graph;
     }

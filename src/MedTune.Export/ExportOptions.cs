@@ -28,6 +28,13 @@ public sealed record ExportOptions
     /// </summary>
     public bool FusedOperators { get; init; }
 
+    /// <summary>
+    /// Write weights to <c>model.onnx.data</c> tensor by tensor while the graph is built, so that an export holds one
+    /// layer's weights at a time rather than the model (the default). Off, the graph keeps every weight in memory until
+    /// it is written; both give the same bytes.
+    /// </summary>
+    public bool StreamWeights { get; init; } = true;
+
     /// <summary>Initializers above this total size go to <c>model.onnx.data</c> (protobuf cannot hold 2 GiB).</summary>
     public long ExternalDataThresholdBytes { get; init; } = 2L * 1024 * 1024 * 1024 - 64 * 1024 * 1024;
 

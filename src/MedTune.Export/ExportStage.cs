@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MedTune.Export.Gguf;
 using MedTune.Manifest;
 using MedTune.Pipeline;
 
@@ -6,20 +7,39 @@ namespace MedTune.Export;
 
 /// <summary>
 /// Pipeline stage <c>export</c>: turns a Hugging Face model directory (the base model or the merged one)
-/// into an ONNX decoder with genai_config.json and tokenizer files, ready for ONNX Runtime (GenAI).
+/// into an ONNX decoder with genai_config.json and tokenizer files, ready for ONNX Runtime (GenAI), and — when
+/// <c>export.formats</c> includes gguf — GGUF files for llama.cpp/Ollama with an Ollama Modelfile.
 /// </summary>
-public sealed class ExportStage(ExperimentManifest manifest, ModelReference model) : IStage
+/// <param name="modelfileTemplate">The prompt the model is used with, <c>{{ .Prompt }}</c> where the question goes (Modelfile TEMPLATE).</param>
+public sealed class ExportStage(ExperimentManifest manifest, ModelReference model, string modelfileTemplate, IReadOnlyList<string> modelfileStops) : IStage
 {
     public string Kind => "export";
 
-    public int ImplementationVersion => 1;
+    /// <summary>2: int4 exports also write <see cref="Int4Cost.FileName"/>, the measured cost of quantization.</summary>
+    public int ImplementationVersion => 2;
 
-    /// <summary>The manifest's <c>export</c> section: all that decides the exported bytes besides the model itself.</summary>
-    public static JsonNode ConfigFor(ExperimentManifest m) => new JsonObject
+    public static bool WritesGguf(ExperimentManifest m) => m.Export.Formats.Contains("gguf");
+
+    /// <summary>
+    /// The manifest's <c>export</c> section: all that decides the exported bytes besides the model itself. The GGUF
+    /// keys (and the Modelfile's template) join only when GGUF is written, so ONNX-only exports keep their keys.
+    /// </summary>
+    public static JsonNode ConfigFor(ExperimentManifest m, string modelfileTemplate, IReadOnlyList<string> modelfileStops)
     {
-        ["opset"] = m.Export.Opset,
-        ["precision"] = m.Export.Precision,
-    };
+        var config = new JsonObject
+        {
+            ["opset"] = m.Export.Opset,
+            ["precision"] = m.Export.Precision,
+        };
+        if (WritesGguf(m))
+        {
+            config["formats"] = new JsonArray(m.Export.Formats.Select(f => (JsonNode?)f).ToArray());
+            config["gguf_types"] = new JsonArray(m.Export.GgufTypes.Select(f => (JsonNode?)f).ToArray());
+            config["modelfile_template"] = modelfileTemplate;
+            config["modelfile_stops"] = new JsonArray(modelfileStops.Select(f => (JsonNode?)f).ToArray());
+        }
+        return config;
+    }
 
     public Task RunAsync(StageContext context, CancellationToken cancellationToken) => Task.Run(() =>
     {
@@ -33,7 +53,30 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         };
         var source = model.Resolve(context);
         context.Reporter.Info($"exporting {model} to ONNX (opset {options.Opset}, {manifest.Export.Precision})");
-        var result = OnnxExporter.Export(source, context.OutputDirectory, options);
+        var config = Checkpoints.ModelConfig.Load(Path.Combine(source, "config.json"));
+        var measure = options.Precision == ExportPrecision.Int4;
+        var steps = OnnxExporter.ProgressSteps(config) * (measure ? 2 : 1);
+        using var progress = context.Reporter.StartProgress($"exporting {model} to ONNX", steps, "layers");
+        var stepProgress = new StepProgress(progress);
+        var result = OnnxExporter.Export(source, context.OutputDirectory, options, stepProgress);
+        if (measure)
+        {
+            // The cost of int4, measured against the fp32 export of the same weights (written to scratch, then deleted).
+            var reference = Path.Combine(context.WorkDirectory, "int4-reference");
+            try
+            {
+                OnnxExporter.Export(source, reference, options with { Precision = ExportPrecision.Fp32 }, stepProgress);
+                var tokenizer = Checkpoints.Tokenization.TextTokenizer.Load(source);
+                var cost = Int4Cost.Measure(reference, context.OutputDirectory, tokenizer, Int4Cost.BuiltinPrompts, "builtin");
+                cost.Write(context.OutputDirectory);
+                context.RecordFacts["int4_cost"] = cost.ToJson();
+                context.Reporter.Info(cost.ToString());
+            }
+            finally
+            {
+                if (Directory.Exists(reference)) Directory.Delete(reference, recursive: true);
+            }
+        }
         context.RecordFacts["ir_version"] = result.IrVersion;
         context.RecordFacts["opset"] = result.Opset;
         context.RecordFacts["precision"] = ExportOptions.PrecisionName(result.Precision);
@@ -43,5 +86,27 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         context.RecordFacts["fused_operators"] = new JsonArray(result.FusedOperators.Select(o => (JsonNode?)o).ToArray());
         context.RecordFacts["copied_files"] = new JsonArray(result.CopiedFiles.Select(o => (JsonNode?)o).ToArray());
         context.Reporter.Info($"wrote {Path.GetFileName(result.ModelPath)} ({result.ModelBytes + result.ExternalDataBytes} bytes, IR {result.IrVersion})");
+        if (!WritesGguf(manifest)) return;
+
+        cancellationToken.ThrowIfCancellationRequested();
+        context.Reporter.Info($"exporting {model} to GGUF ({string.Join(", ", manifest.Export.GgufTypes)})");
+        var gguf = GgufExporter.Export(source, context.OutputDirectory, new GgufExportOptions
+        {
+            Types = manifest.Export.GgufTypes.Select(GgufExportOptions.ParseType).ToArray(),
+            // Not the experiment name: the cache shares identical exports between experiments.
+            Name = "medtune-model",
+            PromptTemplate = modelfileTemplate,
+            StopStrings = modelfileStops,
+        });
+        context.RecordFacts["gguf_files"] = new JsonArray(gguf.Select(f => (JsonNode?)new JsonObject
+        {
+            ["file"] = Path.GetFileName(f.Path), ["type"] = GgufExportOptions.TypeName(f.Type), ["bytes"] = f.Bytes,
+        }).ToArray());
+        context.Reporter.Info($"wrote {string.Join(", ", gguf.Select(f => Path.GetFileName(f.Path)))} and {GgufExporter.ModelfileName}");
     }, cancellationToken);
+
+    private sealed class StepProgress(IStageProgress bar) : IProgress<int>
+    {
+        public void Report(int value) => bar.Increment(value);
+    }
 }

@@ -39,28 +39,13 @@ public sealed class GptNeoXGraphBuilder : DecoderGraphBuilder
         var fused = ReadMatrix($"{prefix}.query_key_value.weight", 3 * size, hidden);
         var fusedBias = ReadOptionalVector($"{prefix}.query_key_value.bias", 3 * size);
         // HF lays the fused output out per head as [q_h | k_h | v_h]; regroup rows into [all q | all k | all v].
-        var weight = RegroupPerHead(fused, hidden);
-        var bias = fusedBias is null ? null : RegroupPerHead(fusedBias, 1);
+        var weight = FusedQkv.RegroupPerHead(fused, heads, headDim, hidden);
+        var bias = fusedBias is null ? null : FusedQkv.RegroupPerHead(fusedBias, heads, headDim, 1);
         var qkv = Linears.Linear(x, $"{prefix}.qkv", weight, 3 * size, hidden, bias);
         var parts = SplitLastAxis(qkv, size, size, size);
         var context = Attention(layer, parts[0], parts[1], parts[2]);
         return Linears.Linear(context, $"{prefix}.dense", ReadMatrix($"{prefix}.dense.weight", hidden, size), hidden, size,
             ReadOptionalVector($"{prefix}.dense.bias", hidden));
-    }
-
-    private float[] RegroupPerHead(float[] rows, int rowLength)
-    {
-        int heads = Config.NumAttentionHeads, headDim = Config.HeadDim, size = heads * headDim;
-        var result = new float[rows.Length];
-        for (var head = 0; head < heads; head++)
-            for (var part = 0; part < 3; part++)
-                for (var d = 0; d < headDim; d++)
-                {
-                    var source = (long)(head * 3 * headDim + part * headDim + d) * rowLength;
-                    var target = (long)(part * size + head * headDim + d) * rowLength;
-                    Array.Copy(rows, source, result, target, rowLength);
-                }
-        return result;
     }
 
     private string Mlp(string prefix, string x)

@@ -34,10 +34,15 @@ public static class OnnxExporter
         "RMSNormalization", "RotaryEmbedding", "Attention",
     };
 
-    public static ExportResult Export(string checkpointDirectory, string outputDirectory, ExportOptions options)
+    /// <summary>Progress steps of an export of <paramref name="config"/> (embedding, each layer, head).</summary>
+    public static int ProgressSteps(ModelConfig config) => config.NumLayers + 2;
+
+    /// <param name="steps">Reports 1 per finished step (<see cref="ProgressSteps"/> in all).</param>
+    public static ExportResult Export(string checkpointDirectory, string outputDirectory, ExportOptions options, IProgress<int>? steps = null)
     {
         var config = ModelConfig.Load(Path.Combine(checkpointDirectory, "config.json"));
         OnnxGraphBuilder graph;
+        using var externalData = options.StreamWeights ? new ExternalDataWriter(outputDirectory) : null;
         using (var weights = CheckpointWeights.Open(checkpointDirectory))
         {
             DecoderGraphBuilder builder = config.Family switch
@@ -46,7 +51,8 @@ public static class OnnxExporter
                 ModelFamily.GptNeoX => new GptNeoXGraphBuilder(config, weights, options),
                 _ => throw new NotSupportedException($"model family {config.Family} has no ONNX exporter."),
             };
-            builder.Build();
+            if (externalData is not null) builder.Graph.StreamInitializersTo(externalData);
+            builder.Build(steps);
             graph = builder.Graph;
         }
         var written = OnnxModelWriter.Write(graph, outputDirectory, options.ExternalDataThresholdBytes);

@@ -54,10 +54,25 @@ public sealed class OnnxGraphBuilder
         return outputs.ToArray();
     }
 
+    /// <summary>Where sizeable initializers go as they are added; null keeps them in the graph (in memory).</summary>
+    public ExternalDataWriter? ExternalData { get; private set; }
+
+    /// <summary>From now on, initializers above <see cref="ExternalDataWriter.InlineLimitBytes"/> are written to <paramref name="writer"/> at once.</summary>
+    public void StreamInitializersTo(ExternalDataWriter writer)
+    {
+        if (Graph.Initializer.Count > 0)
+            throw new InvalidOperationException("stream initializers from the start: the graph already holds some in memory.");
+        ExternalData = writer;
+    }
+
     public string Initializer(string name, int dataType, long[] dims, byte[] rawData)
     {
-        var tensor = new TensorProto { Name = name, DataType = dataType, RawData = ByteString.CopyFrom(rawData) };
+        var tensor = new TensorProto { Name = name, DataType = dataType };
         tensor.Dims.AddRange(dims);
+        if (ExternalData is not null && ExternalDataWriter.IsExternal(rawData.Length))
+            ExternalData.Append(tensor, rawData);
+        else
+            tensor.RawData = ByteString.CopyFrom(rawData);
         Graph.Initializer.Add(tensor);
         InitializerBytes += rawData.Length;
         return name;

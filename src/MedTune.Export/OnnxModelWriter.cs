@@ -6,14 +6,14 @@ namespace MedTune.Export;
 /// <summary>
 /// Wraps a graph into a ModelProto and writes it atomically (temporary file + rename). Initializers go
 /// inline unless their total exceeds the threshold; then every sizeable one moves to <c>model.onnx.data</c>
-/// (protobuf messages cannot exceed 2 GiB).
+/// (protobuf messages cannot exceed 2 GiB). A graph built with <see cref="ExternalDataWriter"/> has its weights on
+/// disk already; the result is byte for byte the same.
 /// </summary>
 public static class OnnxModelWriter
 {
     public const string ModelFileName = "model.onnx";
     public const string ExternalDataFileName = "model.onnx.data";
-    private const int ExternalAlignment = 4096;
-    private const int InlineLimitBytes = 1024;
+    private const int ExternalAlignment = ExternalDataWriter.Alignment;
 
     /// <summary>The IR version that first allows <paramref name="opset"/> of the default domain.</summary>
     public static long IrVersionFor(int opset) => opset switch
@@ -42,7 +42,18 @@ public static class OnnxModelWriter
 
         string? dataPath = null;
         long dataBytes = 0;
-        if (graph.InitializerBytes > externalThresholdBytes)
+        if (graph.ExternalData is { } streamed)
+        {
+            // Streamed while building: publish the data file, or — for a model small enough — store the tensors inline
+            // after all, exactly as the in-memory path below would have.
+            if (graph.InitializerBytes > externalThresholdBytes)
+            {
+                dataPath = streamed.FinalPath;
+                dataBytes = streamed.Publish();
+            }
+            else streamed.Inline();
+        }
+        else if (graph.InitializerBytes > externalThresholdBytes)
         {
             dataPath = Path.Combine(outputDirectory, ExternalDataFileName);
             dataBytes = MoveInitializersToFile(graph.Graph, dataPath);
@@ -57,7 +68,7 @@ public static class OnnxModelWriter
         long offset = 0;
         WriteAtomically(dataPath, stream =>
         {
-            foreach (var tensor in graph.Initializer.Where(t => t.RawData.Length > InlineLimitBytes))
+            foreach (var tensor in graph.Initializer.Where(t => ExternalDataWriter.IsExternal(t.RawData.Length)))
             {
                 var padding = (ExternalAlignment - offset % ExternalAlignment) % ExternalAlignment;
                 stream.Write(new byte[padding]);

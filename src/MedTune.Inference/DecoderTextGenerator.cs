@@ -34,7 +34,16 @@ public sealed class DecoderTextGenerator : ITextGenerator
     /// <summary>Only ids the tokenizer can decode are ever generated (models often pad their embedding rows).</summary>
     private int Candidates => _tokenizer.VocabSize;
 
-    public IReadOnlyList<GeneratedText> Generate(IReadOnlyList<string> prompts, DecodingOptions options, CancellationToken cancellationToken = default)
+    public IReadOnlyList<GeneratedText> Generate(IReadOnlyList<string> prompts, DecodingOptions options, CancellationToken cancellationToken = default) =>
+        Generate(prompts, options, onText: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="Generate(IReadOnlyList{string}, DecodingOptions, CancellationToken)"/>, and streams each prompt's text
+    /// as it is generated: <paramref name="onText"/> gets (prompt index, new text) pieces whose concatenation is the final
+    /// <see cref="GeneratedText.Text"/>. A piece never ends inside a UTF-8 character or inside what could still become a
+    /// stop string, so nothing streamed is ever taken back.
+    /// </summary>
+    public IReadOnlyList<GeneratedText> Generate(IReadOnlyList<string> prompts, DecodingOptions options, Action<int, string>? onText, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         Validate(options);
@@ -42,7 +51,8 @@ public sealed class DecoderTextGenerator : ITextGenerator
         for (var start = 0; start < prompts.Count; start += options.BatchSize)
         {
             var count = Math.Min(options.BatchSize, prompts.Count - start);
-            results.AddRange(GenerateBatch(prompts.Skip(start).Take(count).ToArray(), start, options, cancellationToken));
+            var batch = GenerateBatch(prompts.Skip(start).Take(count).ToArray(), start, options, onText, cancellationToken);
+            results.AddRange(batch);
         }
         return results;
     }
@@ -57,7 +67,32 @@ public sealed class DecoderTextGenerator : ITextGenerator
         if (options.StopStrings.Any(string.IsNullOrEmpty)) throw new ArgumentException("Stop strings must not be empty.", nameof(options));
     }
 
-    private IReadOnlyList<GeneratedText> GenerateBatch(string[] prompts, int firstIndex, DecodingOptions options, CancellationToken cancellationToken)
+    private IReadOnlyList<GeneratedText> GenerateBatch(string[] prompts, int firstIndex, DecodingOptions options, Action<int, string>? onText, CancellationToken cancellationToken)
+    {
+        Action<int, RowState>? afterStep = onText is null ? null : (row, state) => Stream(row, state, options, onText, firstIndex);
+        return RunBatch(prompts, firstIndex, options, afterStep, cancellationToken);
+    }
+
+    /// <summary>Sends the part of a row's text that can no longer change: all of it once finished, else up to a possible stop string.</summary>
+    private void Stream(int row, RowState state, DecodingOptions options, Action<int, string> onText, int firstIndex)
+    {
+        string text;
+        if (state.FinishReason is not null) text = state.Result(_tokenizer).Text;
+        else
+        {
+            text = _tokenizer.DecodeStablePrefix(state.TokenIds);
+            var held = 0;
+            foreach (var stop in options.StopStrings)
+                for (var k = Math.Min(stop.Length - 1, text.Length); k > held; k--)
+                    if (text.EndsWith(stop[..k], StringComparison.Ordinal)) { held = k; break; }
+            text = text[..(text.Length - held)];
+        }
+        if (text.Length <= state.Streamed) return;
+        onText(firstIndex + row, text[state.Streamed..]);
+        state.Streamed = text.Length;
+    }
+
+    private IReadOnlyList<GeneratedText> RunBatch(string[] prompts, int firstIndex, DecodingOptions options, Action<int, RowState>? afterStep, CancellationToken cancellationToken)
     {
         var encoded = prompts.Select(p => _tokenizer.Encode(p, addBos: true)).ToArray();
         for (var i = 0; i < encoded.Length; i++)
@@ -87,7 +122,11 @@ public sealed class DecoderTextGenerator : ITextGenerator
             for (var r = 0; r < batch.Rows; r++)
             {
                 var row = rows[r];
-                if (row.FinishReason is null) Advance(row, logits.AsSpan(r * _model.VocabSize, _model.VocabSize), options);
+                if (row.FinishReason is null)
+                {
+                    Advance(row, logits.AsSpan(r * _model.VocabSize, _model.VocabSize), options);
+                    afterStep?.Invoke(r, row);
+                }
                 var active = row.FinishReason is null;
                 // Finished rows keep the batch shape: a pad token that nobody attends to (mask 0).
                 nextTokens[r] = active ? row.TokenIds[^1] : _tokenizer.PadId;
@@ -195,6 +234,8 @@ public sealed class DecoderTextGenerator : ITextGenerator
         public List<int> TokenIds { get; } = [];
         public string? FinishReason { get; set; }
         public string? StoppedText { get; set; }
+        /// <summary>Characters of the text already streamed.</summary>
+        public int Streamed { get; set; }
 
         public GeneratedText Result(TextTokenizer tokenizer) =>
             new(StoppedText ?? tokenizer.Decode(TokenIds), TokenIds.ToArray(), FinishReason ?? "length");

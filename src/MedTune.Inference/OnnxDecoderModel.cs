@@ -40,9 +40,10 @@ public sealed class OnnxDecoderModel : IDecoderModel
             catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
             {
                 if (device == "cuda")
-                    throw new InvalidOperationException(
-                        $"device 'cuda' was requested but ONNX Runtime's CUDA execution provider is unavailable ({e.Message}). " +
-                        "Install the GPU build (Microsoft.ML.OnnxRuntime.Gpu) with CUDA/cuDNN, or use device 'auto' or 'cpu'.", e);
+                    throw new ExecutionProviderUnavailableException(
+                        $"device 'cuda' was requested (evaluate.device) but ONNX Runtime's CUDA execution provider is unavailable ({e.Message.Trim()}). " +
+                        "Fix: build medtune with the GPU package (`dotnet build -p:OnnxBackend=cuda`, Microsoft.ML.OnnxRuntime.Gpu.Linux) on a machine " +
+                        "with CUDA 12 and cuDNN 9, or set evaluate.device to auto or cpu.", e);
             }
         }
         _session = new InferenceSession(file, options);

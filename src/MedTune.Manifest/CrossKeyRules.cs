@@ -16,6 +16,9 @@ internal sealed class CrossKeyRules(ManifestDiagnostics diagnostics)
         if (m.Evaluate.Shots > 0 && m.Evaluate.FewshotPath is null && !diagnostics.HasTypeError("evaluate.fewshot_path"))
             diagnostics.Add("evaluate.shots", $"shots is {m.Evaluate.Shots} but evaluate.fewshot_path is not set",
                 "set evaluate.fewshot_path to a .jsonl file of exemplars in exam record format, or set shots: 0");
+        if (!m.Export.Formats.Contains("onnx") && !diagnostics.HasTypeError("export.formats"))
+            diagnostics.Add("export.formats", "formats must include onnx: evaluation runs the ONNX model",
+                "write [onnx] or [onnx, gguf]");
         if (m.Train.MaxSteps is { } maxSteps && m.Train.WarmupSteps > maxSteps)
             diagnostics.Add("train.warmup_steps", $"warmup_steps ({m.Train.WarmupSteps}) is more than max_steps ({maxSteps})");
     }

@@ -6,7 +6,10 @@ namespace MedTune.Manifest;
 /// <summary>
 /// Copies a YAML tree onto the manifest classes, key by key, recording an error (and leaving the
 /// default) for every unknown key, duplicate key and value of the wrong type. String values get
-/// ${VAR} expansion; numbers and booleans must be written unquoted.
+/// ${VAR} expansion; numbers and booleans must be written unquoted. Path values (<see cref="PathValueAttribute"/>)
+/// are checked for expansion errors here but kept as written: <see cref="PathRules"/> expands and resolves them
+/// into the Resolved* properties, so the manifest's own path values (which stage keys hash) never hold a
+/// machine's absolute path.
 /// </summary>
 internal sealed partial class ManifestBinder(ManifestDiagnostics diagnostics, Func<string, string?> environment)
 {
@@ -82,7 +85,7 @@ internal sealed partial class ManifestBinder(ManifestDiagnostics diagnostics, Fu
                 BindScalarList(key, node, section, path);
                 break;
             default:
-                if (ConvertScalar(key.Kind, node, path, key.Expected) is { } value) key.SetValue(section, value);
+                if (ConvertScalar(key.Kind, node, path, key.Expected, keepUnexpanded: key.IsPath) is { } value) key.SetValue(section, value);
                 break;
         }
     }
@@ -144,7 +147,7 @@ internal sealed partial class ManifestBinder(ManifestDiagnostics diagnostics, Fu
     }
 
     /// <summary>The converted value, or null after recording an error.</summary>
-    private object? ConvertScalar(KeyKind kind, YamlNode node, string path, string expected)
+    private object? ConvertScalar(KeyKind kind, YamlNode node, string path, string expected, bool keepUnexpanded = false)
     {
         if (node is not YamlScalar scalar)
         {
@@ -156,7 +159,7 @@ internal sealed partial class ManifestBinder(ManifestDiagnostics diagnostics, Fu
         {
             var (value, failure) = EnvironmentExpander.Expand(text, environment);
             if (failure is not null) diagnostics.TypeError(path, scalar.Start, failure.Message, failure.Hint);
-            return value;
+            return keepUnexpanded && failure is null ? text : value;
         }
         if (scalar.IsString)
         {

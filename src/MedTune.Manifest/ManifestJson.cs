@@ -9,7 +9,8 @@ namespace MedTune.Manifest;
 /// every default filled in, numbers as their (shortest round-trip) double or integer value, so
 /// <c>3e-4</c> and <c>0.0003</c>, key order and quoting style all give the same JSON. Stages'
 /// <c>ConfigFor</c> builds on it; the pipeline's <c>CanonicalJson</c> turns it into the text its cache keys hash. Loader-only values
-/// (Resolved* paths, ManifestPath) are not part of it; paths appear as written after ${VAR} expansion.
+/// (Resolved* paths, ManifestPath) are not part of it; paths appear exactly as written, ${VAR} unexpanded (the
+/// content hash of what they point at is a separate stage input), so a key never holds a machine's absolute path.
 /// </summary>
 public static class ManifestJson
 {

@@ -26,7 +26,9 @@ public static class ManifestLoader
     public static ExperimentManifest Load(string path, bool checkFiles) =>
         Load(path, ManifestLoadOptions.Default with { CheckFiles = checkFiles });
 
-    public static ExperimentManifest Load(string path, ManifestLoadOptions options)
+    public static ExperimentManifest Load(string path, ManifestLoadOptions options) => Parse(ReadText(path, options), path, options);
+
+    private static string ReadText(string path, ManifestLoadOptions options)
     {
         var fullPath = Path.GetFullPath(path);
         var info = new FileInfo(fullPath);
@@ -37,16 +39,14 @@ public static class ManifestLoader
             throw new ManifestException(new ManifestError(path, 0, 0, "",
                 $"the file is {info.Length} bytes; a manifest may be at most {options.Limits.MaxBytes} bytes",
                 "a manifest holds settings, not data; point datasets.*.path at data files instead"));
-        string text;
         try
         {
-            text = File.ReadAllText(fullPath, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
+            return File.ReadAllText(fullPath, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true));
         }
         catch (DecoderFallbackException)
         {
             throw new ManifestException(new ManifestError(path, 0, 0, "", "the file is not valid UTF-8", "save the manifest as UTF-8"));
         }
-        return Parse(text, path, options);
     }
 
     /// <summary>Parses manifest text; <paramref name="sourcePath"/> names it in errors (as given) and anchors relative paths (made absolute).</summary>
@@ -54,24 +54,82 @@ public static class ManifestLoader
 
     public static ExperimentManifest Parse(string yaml, string sourcePath, ManifestLoadOptions options)
     {
+        var matrix = ParseMatrix(yaml, sourcePath, options);
+        if (matrix.Variants.Count == 1) return matrix.Variants[0].Manifest;
+        throw new ManifestException(new ManifestError(sourcePath, 0, 0, "matrix",
+            $"the manifest defines {matrix.Variants.Count} variants ({string.Join(", ", matrix.Variants.Select(v => v.Label))}); this needs one experiment",
+            "name one with --variant LABEL"));
+    }
+
+    /// <summary>Reads a manifest as its set of experiments: one per point of its <c>matrix:</c>, or just itself without one.</summary>
+    public static ExperimentMatrix LoadMatrix(string path, ManifestLoadOptions? options = null)
+    {
+        options ??= ManifestLoadOptions.Default;
+        return ParseMatrix(ReadText(path, options), path, options);
+    }
+
+    public static ExperimentMatrix ParseMatrix(string yaml, string sourcePath, ManifestLoadOptions options)
+    {
         var fullPath = Path.GetFullPath(sourcePath);
         if (Encoding.UTF8.GetByteCount(yaml) > options.Limits.MaxBytes)
             throw new ManifestException(new ManifestError(sourcePath, 0, 0, "", $"the manifest is larger than {options.Limits.MaxBytes} bytes"));
         var root = YamlTreeReader.Read(yaml, sourcePath, options.Limits);
-        var diagnostics = new ManifestDiagnostics(sourcePath);
-        var manifest = new ExperimentManifest { ManifestPath = fullPath };
         if (root is null || root is YamlScalar { IsNull: true })
             throw new ManifestException(new ManifestError(sourcePath, 1, 1, "", "the manifest is empty", "start from experiments/quickstart.yaml"));
-        if (root is not YamlMapping)
+        if (root is not YamlMapping mapping)
             throw new ManifestException(new ManifestError(sourcePath, root.Start.Line, root.Start.Column, "",
                 $"a manifest is a mapping of keys (name:, model:, ...), got {root.Describe()}"));
 
+        var (plain, matrixNode, compareNode) = VariantComparisons.Split(mapping);
+        if (matrixNode is null)
+        {
+            var diagnostics = new ManifestDiagnostics(sourcePath);
+            if (compareNode is not null)
+                diagnostics.Add("report.compare", compareNode.Start, "report.compare names matrix variants, and this manifest has no matrix:",
+                    "add a matrix: section (e.g. lora.r: [8, 64]), or remove report.compare");
+            var manifest = Bind(plain, sourcePath, fullPath, options, diagnostics);
+            diagnostics.ThrowIfAny();
+            return new ExperimentMatrix
+            {
+                Name = manifest.Name, ManifestPath = fullPath, IsMatrix = false,
+                Variants = [new ExperimentVariant(manifest.Name, "", [], manifest)],
+            };
+        }
+
+        var matrixDiagnostics = new ManifestDiagnostics(sourcePath);
+        var points = new MatrixExpander(matrixDiagnostics).Expand(matrixNode);
+        matrixDiagnostics.ThrowIfAny();
+        var variants = new List<ExperimentVariant>();
+        var errors = new List<(ManifestError Error, string Variant)>();
+        foreach (var (label, point) in points)
+        {
+            var diagnostics = new ManifestDiagnostics(sourcePath);
+            var manifest = Bind(MatrixExpander.Apply(plain, point), sourcePath, fullPath, options, diagnostics);
+            var name = manifest.Name + "@" + label;
+            errors.AddRange(diagnostics.Errors.Select(e => (e, label)));
+            if (!diagnostics.IsWritten("report.title")) manifest.Report.Title = name;
+            manifest.Name = name;
+            variants.Add(new ExperimentVariant(name, label,
+                point.Values.Select(v => new KeyValuePair<string, string>(v.Key, (v.Value as YamlScalar)?.Value ?? v.Value.Describe())).ToList(), manifest));
+        }
+        var compare = new VariantComparisons(matrixDiagnostics).Read(compareNode, variants);
+        if (errors.Count > 0 || matrixDiagnostics.Errors.Count > 0)
+            throw new ManifestException(sourcePath, VariantComparisons.MergeErrors(errors, variants.Count, matrixDiagnostics.Errors));
+        return new ExperimentMatrix
+        {
+            Name = variants[0].Manifest.Name[..variants[0].Manifest.Name.IndexOf('@')], ManifestPath = fullPath, IsMatrix = true,
+            Variants = variants, Compare = compare,
+        };
+    }
+
+    private static ExperimentManifest Bind(YamlMapping root, string sourcePath, string fullPath, ManifestLoadOptions options, ManifestDiagnostics diagnostics)
+    {
+        var manifest = new ExperimentManifest { ManifestPath = fullPath };
         new ManifestBinder(diagnostics, options.Environment).BindSection(root, manifest, "");
         FillContextualDefaults(manifest, diagnostics);
         new AttributeRules(diagnostics).Check(manifest, "");
         new CrossKeyRules(diagnostics).Check(manifest);
-        new PathRules(diagnostics, manifest.ManifestDirectory, options.CheckFiles).Apply(manifest);
-        diagnostics.ThrowIfAny();
+        new PathRules(diagnostics, manifest.ManifestDirectory, options.CheckFiles, options.Environment).Apply(manifest);
         return manifest;
     }
 

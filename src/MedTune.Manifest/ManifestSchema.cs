@@ -25,8 +25,45 @@ public static class ManifestSchema
             ["description"] = "An experiment: base model, LoRA settings, data, training, export, evaluation and report.",
         };
         foreach (var (name, value) in root) schema[name] = value?.DeepClone();
+        AddMatrixKeys(schema["properties"]!.AsObject());
         schema["$defs"] = defs;
         return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+    }
+
+    /// <summary>matrix: and report.compare, which MatrixExpander reads before the typed keys are bound.</summary>
+    private static void AddMatrixKeys(JsonObject properties)
+    {
+        const string KeyPath = "^[a-z_]+(\\.[a-z_]+)*$";
+        JsonObject Entries(string description) => new()
+        {
+            ["description"] = description,
+            ["type"] = "array",
+            ["items"] = new JsonObject
+            {
+                ["type"] = "object", ["minProperties"] = 1, ["properties"] = new JsonObject(),
+                ["patternProperties"] = new JsonObject { [KeyPath] = new JsonObject() }, ["additionalProperties"] = false,
+            },
+        };
+        properties["matrix"] = new JsonObject
+        {
+            ["description"] = "Variants of this experiment: each key is a dotted manifest key path (lora.r, evaluate.shots) with a list of values; "
+                + "every combination is one variant, named NAME@r=8,shots=1.",
+            ["type"] = "object",
+            ["properties"] = new JsonObject
+            {
+                ["include"] = Entries("Mappings of key path → value: added to the combinations that match their axis keys, or (matching none) a new combination."),
+                ["exclude"] = Entries("Mappings of axis key path → value: the combinations that match all of them are dropped."),
+            },
+            ["patternProperties"] = new JsonObject { [KeyPath] = new JsonObject { ["type"] = "array", ["minItems"] = 1 } },
+            ["additionalProperties"] = false,
+        };
+        var report = properties["report"]!["properties"]!.AsObject();
+        report["compare"] = new JsonObject
+        {
+            ["description"] = "Pairs of matrix variants (by label, e.g. [\"r=8\", \"r=64\"]) to test against each other on the same questions.",
+            ["type"] = "array",
+            ["items"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" }, ["minItems"] = 2, ["maxItems"] = 2 },
+        };
     }
 
     private static JsonObject ObjectSchema(object section, JsonObject defs)

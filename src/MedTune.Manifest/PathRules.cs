@@ -1,11 +1,12 @@
 namespace MedTune.Manifest;
 
 /// <summary>
-/// Resolves every path against the manifest's directory into the Resolved* properties and, when asked,
-/// checks that the files exist. An error names the key, the absolute path looked for and the text as
-/// written (which shows the ${VAR} a user may need to set).
+/// Expands ${VAR} in every path and resolves it against the manifest's directory into the Resolved* properties
+/// (the path properties themselves keep the text as written) and, when asked, checks that the files exist.
+/// An error names the key, the absolute path looked for and the text as written (which shows the ${VAR} a
+/// user may need to set).
 /// </summary>
-internal sealed class PathRules(ManifestDiagnostics diagnostics, string manifestDirectory, bool checkFiles)
+internal sealed class PathRules(ManifestDiagnostics diagnostics, string manifestDirectory, bool checkFiles, Func<string, string?> environment)
 {
     public void Apply(ExperimentManifest m)
     {
@@ -67,9 +68,15 @@ internal sealed class PathRules(ManifestDiagnostics diagnostics, string manifest
     private string? Resolve(string key, string value)
     {
         if (diagnostics.HasTypeError(key) || value.Length == 0) return null;
+        var (expanded, failure) = EnvironmentExpander.Expand(value, environment);
+        if (failure is not null)
+        {
+            diagnostics.Add(key, failure.Message, failure.Hint);
+            return null;
+        }
         try
         {
-            return Path.GetFullPath(Path.Combine(manifestDirectory, value));
+            return Path.GetFullPath(Path.Combine(manifestDirectory, expanded!));
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {

@@ -30,6 +30,16 @@ public abstract class CausalLanguageModel : nn.Module
     /// </summary>
     public abstract Tensor Forward(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KeyValueCache? cache = null);
 
+    /// <summary>
+    /// When set, each decoder layer's activations are recomputed in the backward pass instead of being kept
+    /// (<see cref="ActivationCheckpointing"/>); it has no effect without autograd.
+    /// </summary>
+    public ActivationCheckpointing? Checkpointing { get; set; }
+
+    /// <summary>Runs one decoder layer, through <see cref="Checkpointing"/> when it is on and the model is training.</summary>
+    protected internal Tensor RunLayer(Func<Tensor, Tensor> layer, Tensor hidden, Tensor[] captured) =>
+        Checkpointing is { } checkpointing && training ? checkpointing.Run(layer, hidden, captured) : layer(hidden);
+
     /// <summary>An empty cache with one slot per layer.</summary>
     public KeyValueCache CreateCache() => new(Config.NumLayers);
 

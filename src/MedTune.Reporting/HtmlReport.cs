@@ -20,6 +20,7 @@ public static class HtmlReport
         th { background: #f0f4f8; }
         tr:nth-child(even) td { background: #fafbfc; }
         .meta { color: #57606a; }
+        .contamination { font-weight: 600; }
         .better { color: #116329; font-weight: 600; }
         .worse { color: #a40e26; font-weight: 600; }
         img { max-width: 100%; border: 1px solid #d0d7de; margin: .5rem 0; }
@@ -39,12 +40,15 @@ public static class HtmlReport
 
         foreach (var dataset in report.Datasets) RenderDataset(html, report, dataset, charts);
 
+        if (report.TrainingData is { } trainingData) TrainingDataSection.Html(html, trainingData);
         if (report.Training is { Steps.Count: > 0 } training)
         {
             html.Append("<h2>Training loss</h2>\n<p>").Append(training.Steps.Count).Append(" logged steps; loss ")
                 .Append(ReportFormat.Number(training.Losses[0])).Append(" → ").Append(ReportFormat.Number(training.Losses[^1])).Append(".</p>\n");
             foreach (var chart in charts.Where(c => c.FileName == ReportCharts.TrainingLossFileName)) Image(html, chart);
         }
+
+        if (PromptExamplesSection.HasContent(report)) PromptExamplesSection.Html(html, report);
 
         if (report.Notes.Count > 0)
         {
@@ -61,6 +65,8 @@ public static class HtmlReport
     {
         html.Append("<h2>").Append(E(dataset.Name)).Append("</h2>\n");
         html.Append("<p class=\"meta\">Filter: ").Append(E(dataset.Filter)).Append(". Means with 95% bootstrap CI.</p>\n");
+        if (ReportFormat.ContaminationLine(report, dataset.Name) is { } overlap)
+            html.Append("<p class=\"contamination\">").Append(E(overlap.Replace("**", ""))).Append("</p>\n");
         var comparisons = dataset.Comparisons.ToDictionary(c => c.Metric);
         bool paired = comparisons.Count > 0;
 
@@ -120,9 +126,12 @@ public static class HtmlReport
                     .Append(E(stage.Key ?? "")).Append("</code></td><td><code>").Append(E(stage.OutputHash ?? "")).Append("</code></td><td>")
                     .Append(E(string.Join(", ", stage.Upstream.Select(u => $"{u.Key} {u.Value[..Math.Min(12, u.Value.Length)]}")))).Append("</td></tr>\n");
             html.Append("</table>\n");
+            foreach (var stage in provenance.Stages.Where(s => s.RuntimeFiles is not null))
+                html.Append("<p>For llama.cpp / Ollama, <code>").Append(E(stage.Stage)).Append("</code> wrote ")
+                    .Append(string.Join(", ", stage.RuntimeFiles!.Select(f => $"<code>{E(f)}</code>"))).Append(" in <code>")
+                    .Append(E($"{stage.Kind}/{stage.Key}/")).Append("</code> of the cache.</p>\n");
         }
-        if (provenance.Environment is not null)
-            html.Append("<details><summary>Environment</summary>\n<pre>").Append(E(provenance.Environment.ToJsonString(ReportJson.Options))).Append("</pre>\n</details>\n");
+        html.Append("<p>").Append(E(MarkdownReport.EnvironmentNote.Replace("`", ""))).Append("</p>\n");
         if (provenance.ManifestText.Length > 0)
             html.Append("<details><summary>Manifest text</summary>\n<pre>").Append(E(provenance.ManifestText)).Append("</pre>\n</details>\n");
     }
@@ -131,7 +140,9 @@ public static class HtmlReport
         html.Append("<figure><img alt=\"").Append(E(chart.Caption)).Append("\" src=\"data:image/png;base64,")
             .Append(Convert.ToBase64String(chart.Png)).Append("\"><figcaption>").Append(E(chart.Caption)).Append("</figcaption></figure>\n");
 
+    private static string E(string text) => Escape(text);
+
     /// <summary>HTML-escapes text (the five special characters; everything else, Japanese included, stays as is).</summary>
-    private static string E(string text) => text
+    public static string Escape(string text) => text
         .Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;");
 }

@@ -16,6 +16,8 @@ public static class MarkdownReport
 
         foreach (var dataset in report.Datasets) RenderDataset(md, report, dataset, charts);
 
+        // Sections in reading order: results, then what was trained, then what was asked; each section is one class.
+        if (report.TrainingData is { } trainingData) TrainingDataSection.Markdown(md, trainingData);
         if (report.Training is { Steps.Count: > 0 } training)
         {
             md.Append("## Training loss\n\n");
@@ -24,6 +26,8 @@ public static class MarkdownReport
             foreach (var chart in charts.Where(c => c.FileName.StartsWith("training", StringComparison.Ordinal)))
                 md.Append($"![{chart.Caption}](charts/{chart.FileName})\n\n");
         }
+
+        if (PromptExamplesSection.HasContent(report)) PromptExamplesSection.Markdown(md, report);
 
         if (report.Notes.Count > 0)
         {
@@ -39,6 +43,7 @@ public static class MarkdownReport
     {
         md.Append("## ").Append(dataset.Name).Append("\n\n");
         md.Append($"Filter: {dataset.Filter}. Means with 95% bootstrap CI.\n\n");
+        if (ReportFormat.ContaminationLine(report, dataset.Name) is { } overlap) md.Append(overlap).Append("\n\n");
 
         var comparisons = dataset.Comparisons.ToDictionary(c => c.Metric);
         bool paired = comparisons.Count > 0;
@@ -94,12 +99,18 @@ public static class MarkdownReport
                 md.Append($"| {stage.Stage} | {stage.Kind ?? "(no record)"} | {Short(stage.Key)} | {Short(stage.OutputHash)} | "
                           + string.Join(", ", stage.Upstream.Select(u => $"{u.Key} {Short(u.Value)}")) + " |\n");
             md.Append('\n');
+            foreach (var stage in provenance.Stages.Where(s => s.RuntimeFiles is not null))
+                md.Append($"For llama.cpp / Ollama, `{stage.Stage}` wrote {string.Join(", ", stage.RuntimeFiles!.Select(f => $"`{f}`"))} "
+                          + $"in `{stage.Kind}/{stage.Key}/` of the cache (`ollama create NAME -f Modelfile` there).\n\n");
         }
-        if (provenance.Environment is not null)
-            md.Append("Environment:\n\n```json\n").Append(provenance.Environment.ToJsonString(ReportJson.Options)).Append("\n```\n\n");
+        md.Append(EnvironmentNote).Append("\n\n");
         if (provenance.ManifestText.Length > 0)
             md.Append("Manifest text:\n\n```yaml\n").Append(provenance.ManifestText.TrimEnd()).Append("\n```\n");
     }
+
+    /// <summary>Where the machine facts are, since the (hashed) report leaves them out.</summary>
+    public const string EnvironmentNote =
+        "Tool version and commit, OS, CPU/GPU and package versions: `.medtune-record.json` beside this report (not hashed, so this report reproduces on any machine).";
 
     private static string Short(string? hash) => hash is null ? "" : hash.Length > 12 ? $"`{hash[..12]}`" : $"`{hash}`";
 }

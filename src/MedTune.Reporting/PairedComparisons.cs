@@ -5,14 +5,14 @@ using MedTune.Scoring.Statistics;
 namespace MedTune.Reporting;
 
 /// <summary>
-/// Base vs tuned on the same questions, per metric: McNemar's exact test for 0/1 metrics, a paired
+/// Two models (base vs tuned, or two experiments) on the same questions, per metric: McNemar's exact test for 0/1 metrics, a paired
 /// bootstrap (CI and p) for the Gestalt score and exam points, as the metric spec asks.
 /// </summary>
 public static class PairedComparisons
 {
     public static IReadOnlyList<PairedComparison> Compare(
-        string firstLabel, IReadOnlyList<QuestionPrediction> first, ScoreReport firstScores,
-        string secondLabel, IReadOnlyList<QuestionPrediction> second, ScoreReport secondScores,
+        string firstLabel, IReadOnlyList<QuestionPrediction> first, MetricTable firstScores,
+        string secondLabel, IReadOnlyList<QuestionPrediction> second, MetricTable secondScores,
         IEnumerable<string> metrics, int resamples, int seed)
     {
         var secondById = second.ToDictionary(p => p.ProblemId, StringComparer.Ordinal);
@@ -28,7 +28,8 @@ public static class PairedComparisons
             if (present.Length == 0) continue;
             var a = present.Select(p => p.First.Metrics[metric]).ToArray();
             var b = present.Select(p => p.Second.Metrics[metric]).ToArray();
-            double firstMean = firstScores.Summary[metric].Mean, secondMean = secondScores.Summary[metric].Mean;
+            if (!firstScores.TryGetValue(metric, out var firstSummary) || !secondScores.TryGetValue(metric, out var secondSummary)) continue;
+            double firstMean = firstSummary.Mean, secondMean = secondSummary.Mean;
             var comparison = new PairedComparison
             {
                 Metric = metric, Test = "", First = firstLabel, Second = secondLabel, N = present.Length,
@@ -47,7 +48,7 @@ public static class PairedComparisons
             }
             else
             {
-                ulong derived = SplitMix64.DeriveSeed(unchecked((ulong)(long)seed), "paired/" + metric);
+                ulong derived = ScoreComparison.PairedSeed(unchecked((ulong)(long)seed));
                 var difference = PairedBootstrap.Compare(a, b, resamples, derived);
                 // Exam points are a ratio of sums: per-question earned-point differences scale by n / total points.
                 double scale = kind == MetricKind.RatioOfSums ? RatioScale(present.Select(p => p.First)) : 1;

@@ -17,7 +17,8 @@ public static class ReportBuilder
         ExperimentManifest manifest,
         IReadOnlyList<ModelEvaluation> models,
         TrainingCurve? training,
-        Provenance provenance)
+        Provenance provenance,
+        TrainingData? trainingData = null)
     {
         if (models.Count == 0) throw new ArgumentException("The report needs at least one evaluated model (evaluate.models).");
         var ordered = models.OrderBy(m => ModelOrder.ToList().IndexOf(m.Label) is var i && i < 0 ? int.MaxValue : i).ToArray();
@@ -25,8 +26,11 @@ public static class ReportBuilder
 
         var datasets = reference.Summary.Datasets.Select(d => BuildDataset(d, ordered, manifest)).ToArray();
         var notes = ordered.SelectMany(m => m.Datasets.Values.SelectMany(d => d.Scores.Notes)).Distinct().ToList();
-        notes.Add("Paired differences are tuned − base on the same questions: McNemar's exact test (two-sided) for 0/1 metrics; "
-                  + $"paired bootstrap ({manifest.Evaluate.BootstrapResamples} resamples, seed {manifest.Seed}) for gestalt scores and exam points.");
+        if (datasets.Any(d => d.Comparisons.Count > 0))
+            notes.Add("Paired differences are tuned − base on the same questions: McNemar's exact test (two-sided) for 0/1 metrics; "
+                      + $"paired bootstrap ({manifest.Evaluate.BootstrapResamples} resamples, seed {manifest.Seed}, one set of resamples for all metrics) for gestalt scores and exam points.");
+        else
+            notes.Add($"Only {string.Join(" and ", ordered.Select(m => m.Label))} evaluated (evaluate.models): no paired comparison.");
         foreach (var other in ordered.Skip(1))
             if (!Describe(other.Summary).SequenceEqual(Describe(reference.Summary)))
                 notes.Add($"Warning: {other.Label} was evaluated with different settings than {reference.Label}.");
@@ -39,6 +43,8 @@ public static class ReportBuilder
             Settings = Describe(reference.Summary),
             Datasets = datasets,
             Training = training,
+            TrainingData = trainingData,
+            PromptTemplate = EvaluationPromptBuilder.Skeleton(reference.Summary.Template, reference.Summary.Shots),
             Provenance = provenance,
             Notes = notes,
         };
@@ -68,7 +74,7 @@ public static class ReportBuilder
 
         IReadOnlyList<PairedComparison> comparisons = [];
         if (perModel.TryGetValue("base", out var baseline) && perModel.TryGetValue("tuned", out var tuned))
-            comparisons = PairedComparisons.Compare("base", baseline.Predictions, baseline.Scores, "tuned", tuned.Predictions, tuned.Scores,
+            comparisons = PairedComparisons.Compare("base", baseline.Predictions, baseline.Scores.Summary, "tuned", tuned.Predictions, tuned.Scores.Summary,
                 metrics, manifest.Evaluate.BootstrapResamples, manifest.Seed);
 
         return new DatasetReport
@@ -81,6 +87,7 @@ public static class ReportBuilder
             ExamPoints = points.Count == 0 ? null : new SortedDictionary<string, ExamPointsTotal>(points, StringComparer.Ordinal),
             Comparisons = comparisons,
             Breakdowns = Breakdowns(perModel.ToDictionary(p => p.Key, p => p.Value.Scores), metrics),
+            Examples = PromptExamples.Select(perModel.ToDictionary(p => p.Key, p => p.Value.Predictions)),
         };
     }
 
@@ -114,7 +121,13 @@ public static class ReportBuilder
     }
 
     /// <summary>Provenance from the manifest file and the upstream stages' records (where the pipeline wrote one).</summary>
-    public static Provenance ReadProvenance(ExperimentManifest manifest, IReadOnlyDictionary<string, string> upstreamOutputs, JsonNode? environment)
+    /// <remarks>
+    /// Only content-derived facts: the manifest by file name (relative to itself; never this machine's absolute path)
+    /// and text, and the upstream keys and hashes. The machine, tool commit and package versions are in the report
+    /// stage's unhashed <c>.medtune-record.json</c>, so the report reproduces byte for byte on any machine and the
+    /// commit that contains a lock file can reproduce it.
+    /// </remarks>
+    public static Provenance ReadProvenance(ExperimentManifest manifest, IReadOnlyDictionary<string, string> upstreamOutputs)
     {
         var stages = new List<StageProvenance>();
         foreach (var (name, directory) in upstreamOutputs.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -129,18 +142,23 @@ public static class ReportBuilder
                 Key = record.Key,
                 OutputHash = record.OutputHash,
                 Upstream = new SortedDictionary<string, string>(record.Upstream.ToDictionary(p => p.Key, p => p.Value.OutputHash), StringComparer.Ordinal),
+                RuntimeFiles = RuntimeFiles(directory),
             });
         }
         return new Provenance
         {
-            // The file name only: the directory it sits in is machine-specific, and the report is a hashed output.
             ManifestPath = Path.GetFileName(manifest.ManifestPath),
             ManifestText = File.Exists(manifest.ManifestPath) ? File.ReadAllText(manifest.ManifestPath) : "",
             Stages = stages,
-            Environment = environment,
         };
     }
 
-    public static JsonNode CaptureEnvironment(ExperimentManifest manifest) =>
-        JsonSerializer.SerializeToNode(RunEnvironment.Capture(GitState.Of(manifest.ManifestDirectory)), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })!;
+    /// <summary>GGUF files and the Ollama Modelfile an export stage wrote (export.formats: [onnx, gguf]), by name; null when none.</summary>
+    private static IReadOnlyList<string>? RuntimeFiles(string directory)
+    {
+        var files = Directory.EnumerateFiles(directory, "*.gguf").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) return null;
+        if (File.Exists(Path.Combine(directory, "Modelfile"))) files.Add("Modelfile");
+        return files;
+    }
 }

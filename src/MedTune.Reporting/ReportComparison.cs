@@ -1,49 +1,82 @@
 using System.Text;
+using MedTune.Evaluation;
 
 namespace MedTune.Reporting;
 
 /// <summary>
-/// <c>medtune report A.yaml B.yaml …</c>: several experiments' reports in the seed paper's table shape,
-/// one row per model (base, then + LoRA) and, per dataset, one column per headline metric.
+/// <c>medtune report A.yaml B.yaml …</c> as Markdown: per dataset, one row per experiment and model with every metric
+/// the experiments have (mean and 95% CI; exam points for letter templates), then the paired tests of each experiment
+/// against the first, then each experiment's settings.
 /// </summary>
 public static class ReportComparison
 {
-    /// <summary>Reads each experiment's <c>report.json</c> and renders the table.</summary>
-    public static string RenderFiles(IEnumerable<(string Experiment, string ReportJsonPath)> experiments) =>
-        Render(experiments.Select(e => (e.Experiment, ReportJson.Read(e.ReportJsonPath))));
-
-    public static string Render(IEnumerable<(string Experiment, ReportData Report)> experiments)
+    public static string Render(IReadOnlyList<ComparedExperiment> experiments)
     {
-        var list = experiments.ToArray();
-        if (list.Length == 0) throw new ArgumentException("No reports to compare.");
-        var datasets = list.SelectMany(e => e.Report.Datasets.Select(d => d.Name)).Distinct().ToArray();
-        var metrics = ReportFormat.HeadlineMetrics
-            .Concat(list.SelectMany(e => e.Report.Datasets.SelectMany(d => d.Metrics)).Where(m => m == "loglik_accuracy"))
-            .Distinct().ToArray();
+        if (experiments.Count == 0) throw new ArgumentException("No reports to compare.");
+        var tests = experiments.Count > 1 ? CrossExperimentTests.Against(experiments[0], experiments.Skip(1)) : [];
+        var md = new StringBuilder("# Experiments compared\n\n");
+        md.Append("Means with 95% bootstrap CI; `*` marks a tuned model that differs from its own base at p < 0.05 on the same questions ")
+          .Append("(McNemar exact / paired bootstrap).\n\n");
 
-        var md = new StringBuilder();
-        md.Append("| model | ").Append(string.Join(" | ", datasets.SelectMany(d => metrics.Select(m => $"{d} {m}")))).Append(" |\n");
-        md.Append("|---|").Append(string.Concat(datasets.SelectMany(_ => metrics.Select(_ => "---|")))).Append('\n');
-        foreach (var (experiment, report) in list)
-            foreach (var model in report.Models)
-            {
-                md.Append("| ").Append(model == "tuned" ? $"{experiment} + LoRA" : $"{experiment} ({model})").Append(" | ");
-                md.Append(string.Join(" | ", datasets.SelectMany(d => metrics.Select(m => Cell(report, d, model, m))))).Append(" |\n");
-            }
+        var datasets = experiments.SelectMany(e => e.Report.Datasets.Select(d => d.Name)).Distinct().ToArray();
+        foreach (var dataset in datasets)
+        {
+            var rows = experiments.Select(e => (Experiment: e, Data: e.Report.Datasets.FirstOrDefault(d => d.Name == dataset)))
+                .Where(r => r.Data is not null).Select(r => (r.Experiment, Data: r.Data!)).ToArray();
+            var metrics = OrderMetrics(rows.SelectMany(r => r.Data.Metrics));
+            bool points = rows.Any(r => r.Data.ExamPoints is { Count: > 0 });
 
-        var settings = list.Select(e => $"- {e.Experiment}: {ReportFormat.SettingsLine(e.Report)}; "
-            + string.Join("; ", e.Report.Datasets.Select(d => $"{d.Name}: {d.Filter}")));
-        md.Append("\n* p < 0.05 against base on the same questions (McNemar exact / paired bootstrap).\n\n");
-        md.Append(string.Join("\n", settings)).Append('\n');
+            md.Append("## ").Append(dataset).Append("\n\n");
+            md.Append("| experiment | model | ").Append(string.Join(" | ", metrics)).Append(points ? " | exam points (earned/total)" : "").Append(" | questions |\n");
+            md.Append("|---|---|").Append(string.Concat(metrics.Select(_ => "---|"))).Append(points ? "---|" : "").Append("---|\n");
+            foreach (var (experiment, data) in rows)
+                foreach (var model in experiment.Report.Models)
+                {
+                    md.Append("| ").Append(ReportFormat.Cell(experiment.Name)).Append(" | ").Append(model == "tuned" ? "tuned (LoRA)" : model).Append(" | ");
+                    md.Append(string.Join(" | ", metrics.Select(m => Cell(data, model, m))));
+                    if (points) md.Append(" | ").Append(data.ExamPoints?.GetValueOrDefault(model) is { } p ? ReportFormat.Points(p) : "–");
+                    md.Append(" | ").Append(data.Questions).Append(" |\n");
+                }
+            md.Append('\n');
+            RenderTests(md, tests.Where(t => t.Dataset == dataset).ToArray());
+        }
+
+        md.Append("## Settings\n\n");
+        foreach (var e in experiments)
+            md.Append($"- {e.Name}: {ReportFormat.SettingsLine(e.Report)}; ")
+              .Append(string.Join("; ", e.Report.Datasets.Select(d => $"{d.Name}: {d.Filter}"))).Append('\n');
         return md.ToString();
     }
 
-    private static string Cell(ReportData report, string dataset, string model, string metric)
+    private static void RenderTests(StringBuilder md, IReadOnlyList<CrossExperimentComparison> tests)
     {
-        var data = report.Datasets.FirstOrDefault(d => d.Name == dataset);
-        if (data is null || !data.Scores.TryGetValue(model, out var table) || !table.TryGetValue(metric, out var summary)) return "–";
+        if (tests.Count == 0) return;
+        md.Append($"Paired tests against {tests[0].First} on the same questions (second − first):\n\n");
+        var run = tests.Where(t => t.Skipped is null).ToArray();
+        if (run.Length > 0)
+        {
+            md.Append("| model | metric | first | second | second − first | test | p |\n|---|---|---|---|---|---|---|\n");
+            foreach (var t in run)
+                foreach (var c in t.Comparisons)
+                    md.Append($"| {t.Model} | {c.Metric} | {ReportFormat.Cell(t.First)} {ReportFormat.Number(c.FirstMean)} | {ReportFormat.Cell(t.Second)} {ReportFormat.Number(c.SecondMean)} | "
+                              + $"{ReportFormat.Difference(c)} | {ReportFormat.Cell(ReportFormat.TestDescription(c))} | {ReportFormat.PValue(c.PValue)} |\n");
+            md.Append('\n');
+        }
+        foreach (var t in tests.Where(t => t.Skipped is not null))
+            md.Append($"- {t.Second} vs {t.First}, {t.Model}: not tested: {t.Skipped}.\n");
+        if (tests.Any(t => t.Skipped is not null)) md.Append('\n');
+    }
+
+    private static IReadOnlyList<string> OrderMetrics(IEnumerable<string> metrics)
+    {
+        var set = metrics.ToHashSet(StringComparer.Ordinal);
+        return MetricNames.ReportOrder.Where(set.Contains).Concat(set.Except(MetricNames.ReportOrder).Order(StringComparer.Ordinal)).ToArray();
+    }
+
+    private static string Cell(DatasetReport data, string model, string metric)
+    {
+        if (!data.Scores.TryGetValue(model, out var table) || !table.TryGetValue(metric, out var summary)) return "–";
         var comparison = model == "tuned" ? data.Comparisons.FirstOrDefault(c => c.Metric == metric) : null;
-        var marker = comparison is { PValue: < 0.05 } ? "*" : "";
-        return ReportFormat.Number(summary.Mean) + marker;
+        return ReportFormat.WithCi(summary) + (comparison is { PValue: < 0.05 } ? "*" : "");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MedTune.Evaluation.Contamination;
 using MedTune.Scoring;
 
 namespace MedTune.Reporting;
@@ -16,8 +17,17 @@ public sealed record ReportData
     public required SortedDictionary<string, string> Settings { get; init; }
     public required IReadOnlyList<DatasetReport> Datasets { get; init; }
     public TrainingCurve? Training { get; init; }
+    /// <summary>Datasets, counts and settings of the train stage; null for a base-only report.</summary>
+    public TrainingData? TrainingData { get; init; }
+    /// <summary>The evaluation prompt template's text with placeholders (see docs/templates.md).</summary>
+    public string? PromptTemplate { get; init; }
     public required Provenance Provenance { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>
+    /// Train/eval overlap per evaluation set (report.json key <c>contamination</c>; each entry's <c>sentence</c> reads
+    /// "40 of 40 evaluation questions occur in the training data"); null when no contamination stage ran.
+    /// </summary>
+    public IReadOnlyList<DatasetContamination>? Contamination { get; init; }
 }
 
 /// <summary>One evaluation dataset: each model's scores, the paired base-vs-tuned comparison, and breakdowns.</summary>
@@ -37,6 +47,8 @@ public sealed record DatasetReport
     public IReadOnlyList<PairedComparison> Comparisons { get; init; } = [];
     /// <summary>Dimension (<c>year</c>, <c>section</c>, <c>category</c>) → group → model label → metric → summary.</summary>
     public SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, MetricTable>>> Breakdowns { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>The first few questions with their prompt and every model's output.</summary>
+    public IReadOnlyList<PromptExample> Examples { get; init; } = [];
 }
 
 /// <summary>Paired difference (second minus first model) on one metric over the same questions.</summary>
@@ -63,15 +75,16 @@ public sealed record PairedComparison
 /// <summary>The training loss per optimizer step (from the train stage's <c>train_log.jsonl</c>).</summary>
 public sealed record TrainingCurve(IReadOnlyList<int> Steps, IReadOnlyList<double> Losses);
 
-/// <summary>What produced the report: manifest text, upstream stage records, machine.</summary>
+/// <summary>
+/// What produced the report: the manifest and the upstream stage records. No machine facts (tool commit, OS, CPU):
+/// the report is hashed, and those live in the unhashed <c>.medtune-record.json</c> beside it.
+/// </summary>
 public sealed record Provenance
 {
-    /// <summary>The manifest's file name (no directory: the report is hashed and must not depend on where the experiment sits).</summary>
+    /// <summary>The manifest's file name (e.g. <c>quickstart.yaml</c>): the same on every clone.</summary>
     public required string ManifestPath { get; init; }
     public required string ManifestText { get; init; }
     public required IReadOnlyList<StageProvenance> Stages { get; init; }
-    /// <summary>The report stage's own environment (tool version, OS, CPU/GPU, runtime, packages, git).</summary>
-    public JsonNode? Environment { get; init; }
 }
 
 /// <summary>One upstream stage as its <c>.medtune-record.json</c> states it (key and output hash; null when it has no record).</summary>
@@ -83,5 +96,8 @@ public sealed record StageProvenance
     public string? OutputHash { get; init; }
     /// <summary>Its own upstream stages: name → output hash.</summary>
     public SortedDictionary<string, string> Upstream { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Files for other runtimes in its output (GGUF for llama.cpp/Ollama and the Modelfile); null when none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? RuntimeFiles { get; init; }
     // No durations here: they differ between identical runs, and the report must reproduce byte for byte (verify --rerun).
 }

@@ -11,11 +11,26 @@ public static class ReportFormat
     /// <summary>The paper's three metrics, shown in breakdown tables and charts.</summary>
     public static readonly IReadOnlyList<string> HeadlineMetrics = ["accuracy", "exact_match", "gestalt_score"];
 
+    /// <summary>Text safe inside a Markdown table cell: <c>|</c> escaped, line breaks made spaces (a row stays one line).</summary>
+    public static string Cell(string text) => text.Replace("|", "\\|").Replace("\r\n", " ").Replace('\n', ' ').Replace('\r', ' ');
+
     public static string Number(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.000", Invariant);
 
     public static string Signed(double value) => double.IsNaN(value) ? "n/a" : (value >= 0 ? "+" : "−") + Math.Abs(value).ToString("0.000", Invariant);
 
     public static string WithCi(MetricSummary summary) => $"{Number(summary.Mean)} [{Number(summary.CiLow)}, {Number(summary.CiHigh)}]";
+
+    /// <summary>
+    /// The train/eval overlap of one dataset as the report states it: in bold with what it means when any evaluation
+    /// question occurs in the training data; null when no contamination check ran.
+    /// </summary>
+    public static string? ContaminationLine(ReportData report, string dataset)
+    {
+        if (report.Contamination?.FirstOrDefault(c => c.Dataset == dataset) is not { } overlap) return null;
+        return overlap.Contaminated == 0
+            ? $"Train/eval overlap: {overlap.Sentence} (exact match after NFKC and whitespace normalisation, or a shared {overlap.NgramLength}-character run)."
+            : $"**Train/eval overlap: {overlap.Sentence}.** Scores on these questions measure recall of the training data, not medical knowledge the model generalises.";
+    }
 
     public static string PValue(double p) => double.IsNaN(p) ? "n/a" : p < 0.0001 ? "< 0.0001" : p.ToString("0.0000", Invariant);
 

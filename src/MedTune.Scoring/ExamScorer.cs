@@ -83,13 +83,17 @@ public static class ExamScorer
         return table;
     }
 
-    /// <summary>Mean and bootstrap CI of each metric over <paramref name="items"/>; each (group, metric) has its own derived seed.</summary>
+    /// <summary>
+    /// Mean and bootstrap CI of each metric over <paramref name="items"/>. One set of resamples per group: the seed is
+    /// derived from the group alone, so every metric sees the same resampled questions and identical per-question
+    /// values get identical intervals (e.g. letter_accuracy and letter_accuracy_normalized on clean answers).
+    /// </summary>
     public static MetricTable Summarize(IReadOnlyList<ItemScore> items, IReadOnlyList<MetricDefinition> metrics, string groupLabel, ScoreOptions options)
     {
         var table = new MetricTable();
+        ulong seed = ResampleSeed(options, groupLabel);
         foreach (var metric in metrics)
         {
-            ulong seed = SplitMix64.DeriveSeed(options.BootstrapSeed, $"{groupLabel}/{metric.Name}");
             var values = items.Select(metric.Value).ToArray();
             var estimate = metric.Denominator is null
                 ? Bootstrap.Mean(values, options.BootstrapResamples, seed, options.ConfidenceLevel)
@@ -99,11 +103,14 @@ public static class ExamScorer
         return table;
     }
 
+    /// <summary>The seed of a group's bootstrap resamples (<c>all</c>, <c>year=2018</c>, …), shared by all its metrics.</summary>
+    public static ulong ResampleSeed(ScoreOptions options, string groupLabel) => SplitMix64.DeriveSeed(options.BootstrapSeed, groupLabel);
+
     private static IReadOnlyList<string> Notes(PredictionKind kind, ScoreOptions options)
     {
         var notes = new List<string>
         {
-            $"{options.ConfidenceLevel:P0} CI: percentile bootstrap over questions, {options.BootstrapResamples} resamples, seed {options.Seed}.",
+            $"{options.ConfidenceLevel:P0} CI: percentile bootstrap over questions, {options.BootstrapResamples} resamples, seed {options.Seed}; one set of resamples per dataset (and per breakdown group), shared by every metric.",
             "Questions without a prediction are scored as wrong (empty answer); unknown ids are ignored; of duplicate ids the first is used.",
         };
         if (kind == PredictionKind.Response)

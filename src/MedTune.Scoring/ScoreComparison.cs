@@ -25,12 +25,12 @@ public static class ScoreComparison
         var comparisons = new List<MetricComparison>();
         var reported = ScoreMetrics.For(first.Kind)
             .Where(m => first.Report.Summary.ContainsKey(m.Name) && second.Report.Summary.ContainsKey(m.Name));
+        ulong seed = PairedSeed(options.BootstrapSeed);
         foreach (var metric in reported)
         {
             var a = firstItems.Select(metric.Value).ToArray();
             var b = secondItems.Select(metric.Value).ToArray();
             double meanA = Mean(first, metric), meanB = Mean(second, metric);
-            ulong seed = SplitMix64.DeriveSeed(options.BootstrapSeed, "paired/" + metric.Name);
             comparisons.Add(metric.Kind == MetricKind.Binary
                 ? new MetricComparison(metric.Name, metric.Kind, meanA, meanB,
                     McNemar.Test(a.Select(v => v != 0).ToArray(), b.Select(v => v != 0).ToArray()), null)
@@ -39,6 +39,12 @@ public static class ScoreComparison
         }
         return comparisons;
     }
+
+    /// <summary>
+    /// The seed of the paired bootstrap's resamples, one set for every metric of a question set: metrics with the
+    /// same per-question differences get the same interval and p-value.
+    /// </summary>
+    public static ulong PairedSeed(ulong seed) => SplitMix64.DeriveSeed(seed, "paired");
 
     private static double Mean(ScoreResult result, MetricDefinition metric) => result.Report.Summary[metric.Name].Mean;
 }

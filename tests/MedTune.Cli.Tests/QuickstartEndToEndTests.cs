@@ -51,6 +51,27 @@ public sealed class QuickstartEndToEndTests
         var stages = JsonNode.Parse(again.Output.Substring(again.Output.IndexOf('{')))!["stages"]!.AsArray();
         Assert.All(stages, s => Assert.Equal("cached", (string)s!["status"]!));
 
+        // The report says plainly that the quickstart's exam questions are in its training set; the CI gate fails on it.
+        var overlap = report["contamination"]![0]!;
+        Assert.Equal((40, 40), ((int)overlap["questions"]!, (int)overlap["contaminated"]!));
+        Assert.Contains("40 of 40 evaluation questions occur in the training data", File.ReadAllText(ReportFile(cache, "report.md")));
+        var contaminated = await CliRunner.RunAsync("run", manifest, "--cache", cache, "--fail-on-contamination");
+        Assert.Equal(4, contaminated.ExitCode);
+        Assert.Contains("quickstart-exam: 40 of 40 evaluation questions occur in the training data", contaminated.Output);
+
+        // The provenance statement beside the report verifies; a changed prediction is a mismatch naming the file (exit 3).
+        var statement = ReportFile(cache, ".medtune-provenance.intoto.json");
+        var provenance = await CliRunner.RunAsync("verify", manifest, "--cache", cache, "--provenance", statement);
+        Assert.True(provenance.ExitCode == 0, provenance.Output);
+        var predictions = Directory.GetFiles(Path.Combine(cache, "evaluate"), "quickstart-exam.jsonl", SearchOption.AllDirectories).First();
+        var original = File.ReadAllBytes(predictions);
+        File.SetAttributes(predictions, FileAttributes.Normal);
+        File.AppendAllText(predictions, "\n");
+        var tampered = await CliRunner.RunAsync("verify", manifest, "--cache", cache, "--provenance", statement);
+        Assert.Equal(3, tampered.ExitCode);
+        Assert.Contains("quickstart-exam.jsonl", tampered.Output);
+        File.WriteAllBytes(predictions, original);
+
         // A report-only edit makes only the report stale; the gate fails with exit 4 when set out of reach.
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("title: \"Quickstart:", "title: \"Edited:"));
         var stale = await CliRunner.RunAsync("status", manifest, "--cache", cache);
@@ -91,6 +112,11 @@ public sealed class QuickstartEndToEndTests
         File.WriteAllText(path, yaml);
         return path;
     }
+
+    internal static string ReportFile(string cache, string name) =>
+        Path.Combine(Directory.GetDirectories(Path.Combine(cache, "report"))
+            .Where(d => !Path.GetFileName(d).StartsWith('.'))
+            .OrderByDescending(Directory.GetLastWriteTimeUtc).First(), name);
 
     internal static JsonNode ReadReport(string cache)
     {

@@ -58,6 +58,9 @@ public class EvaluateStageTests
         Assert.Equal("112A1", (string?)first["problem_id"]);
         Assert.Equal(1.0, (double)first["metrics"]!["exact_match"]!);
         Assert.Equal(64, ((string?)first["prompt_sha256"])!.Length);
+        var prompt = (string?)first["prompt"];
+        Assert.Equal((string?)first["prompt_sha256"], ExamEvaluator.Sha256Hex(prompt!));
+        Assert.DoesNotContain(Path.GetTempPath().TrimEnd('/'), prompt); // nothing machine-specific in the hashed output
 
         var scores = ScoreReportJson.Deserialize(File.ReadAllText(Path.Combine(output, "scores", "mini.json")));
         Assert.Equal(0.5, scores.Summary["exact_match"].Mean);

@@ -38,6 +38,7 @@ public class ExamEvaluatorTests
         var first = result.Predictions[0];
         Assert.Equal("112A1", first.ProblemId);
         Assert.Equal(ExamEvaluator.Sha256Hex(generator.GenerateCalls[0][0]), first.PromptSha256);
+        Assert.Equal(generator.GenerateCalls[0][0], first.Prompt);
         Assert.Equal("腹痛\n", first.RawOutput);
         Assert.Equal("腹痛", first.Response);
         Assert.Equal("eos", first.FinishReason);

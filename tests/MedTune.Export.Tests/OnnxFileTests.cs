@@ -105,7 +105,7 @@ public sealed class OnnxFileTests(ITestOutputHelper output)
         using var work = new TempDirectory();
         TinyCheckpoints.WriteNeoX(work.File("merged"), 17, new TinyCheckpoints.NeoXShape());
         var manifest = new ExperimentManifest { Name = "t", Export = new ExportSection { Opset = 17, Precision = "fp16" } };
-        var stage = new ExportStage(manifest, ModelReference.FromStage("merge"));
+        var stage = new ExportStage(manifest, ModelReference.FromStage("merge"), "{{ .Prompt }}", []);
         Directory.CreateDirectory(work.File("out"));
         var context = new StageContext
         {
@@ -119,7 +119,7 @@ public sealed class OnnxFileTests(ITestOutputHelper output)
         Assert.True(File.Exists(Path.Combine(context.OutputDirectory, "model.onnx")));
         Assert.Equal(8L, context.RecordFacts["ir_version"]!.GetValue<long>());
         Assert.Equal("fp16", context.RecordFacts["precision"]!.GetValue<string>());
-        Assert.Equal("""{"opset":17,"precision":"fp16"}""", ExportStage.ConfigFor(manifest).ToJsonString());
+        Assert.Equal("""{"opset":17,"precision":"fp16"}""", ExportStage.ConfigFor(manifest, "{{ .Prompt }}", []).ToJsonString());
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class OnnxFileTests(ITestOutputHelper output)
         output.WriteLine($"auto -> {auto.ExecutionProvider}");
         Assert.Contains(auto.ExecutionProvider, new[] { "CPU", "CUDA" });
         if (auto.ExecutionProvider == "CPU")
-            Assert.Contains("CUDA execution provider is unavailable", Assert.Throws<InvalidOperationException>(() => new OnnxDecoderModel(exported.Path, "cuda")).Message);
+            Assert.Contains("CUDA execution provider is unavailable", Assert.Throws<ExecutionProviderUnavailableException>(() => new OnnxDecoderModel(exported.Path, "cuda")).Message);
         Assert.Throws<FileNotFoundException>(() => new OnnxDecoderModel(checkpoint.File("nothing-here"), "cpu"));
     }
 

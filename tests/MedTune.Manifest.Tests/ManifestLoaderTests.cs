@@ -114,6 +114,10 @@ public sealed class ManifestLoaderTests : IDisposable
         Assert.Equal(Path.Combine(_fixture.Root, "data", "train.jsonl"), m.Datasets.Train[0].ResolvedPath);
         Assert.Equal(Path.Combine(_fixture.Root, "data", "exam.jsonl"), m.Datasets.Eval[0].ResolvedPath);
         Assert.Equal("$HOME stays, $5 is $ once", m.Report.Title);
+        // The path values themselves stay as written (stage keys hash them): no machine's absolute path in a key.
+        Assert.Equal("${MY_MODELS}/tiny", m.Model.Base);
+        Assert.Equal("${UNSET:-data}/train.jsonl", m.Datasets.Train[0].Path);
+        Assert.Equal("${EMPTY:-data}/exam.jsonl", ManifestJson.Section(m.Datasets.Eval[0])["path"]!.GetValue<string>());
     }
 
     [Fact]
@@ -171,31 +175,51 @@ public sealed class ManifestLoaderTests : IDisposable
         };
         var path = Path.Combine(SharedData.RepoRoot, relativePath);
 
-        var m = ManifestLoader.Load(path, ManifestFixture.Options(env));
+        var matrix = ManifestLoader.LoadMatrix(path, ManifestFixture.Options(env));
 
-        Assert.False(string.IsNullOrEmpty(m.Name));
-        Assert.NotEmpty(m.Datasets.Eval);
-        Assert.All(m.Datasets.Eval.Concat(m.Datasets.Train), d => Assert.True(Path.IsPathFullyQualified(d.ResolvedPath!)));
+        Assert.All(matrix.Variants, v =>
+        {
+            Assert.False(string.IsNullOrEmpty(v.Manifest.Name));
+            Assert.NotEmpty(v.Manifest.Datasets.Eval);
+            Assert.All(v.Manifest.Datasets.Eval.Concat(v.Manifest.Datasets.Train), d => Assert.True(Path.IsPathFullyQualified(d.ResolvedPath!)));
+        });
     }
 
     [Theory]
     [MemberData(nameof(RepositoryManifests))]
     public void Repository_manifest_loads_with_default_variables_when_files_are_not_checked(string relativePath)
     {
-        var m = ManifestLoader.Load(Path.Combine(SharedData.RepoRoot, relativePath), ManifestFixture.Options(checkFiles: false));
+        var matrix = ManifestLoader.LoadMatrix(Path.Combine(SharedData.RepoRoot, relativePath), ManifestFixture.Options(checkFiles: false));
 
-        Assert.False(string.IsNullOrEmpty(m.Name));
+        Assert.All(matrix.Variants, v => Assert.False(string.IsNullOrEmpty(v.Manifest.Name)));
     }
 
     [Fact]
     public void Paper_manifest_defaults_point_beside_the_repository()
     {
-        var path = Path.Combine(SharedData.RepoRoot, "experiments", "paper", "opencalm-7b-jmedlora.yaml");
-        var m = ManifestLoader.Load(path, ManifestFixture.Options(checkFiles: false));
+        var path = Path.Combine(SharedData.RepoRoot, "experiments", "paper", "jmedlora.yaml");
+        var m = ManifestLoader.LoadMatrix(path, ManifestFixture.Options(checkFiles: false)).Find("base=open-calm-7b,shots=0").Manifest;
 
         Assert.Equal(Path.GetFullPath(Path.Combine(SharedData.RepoRoot, "models", "open-calm-7b")), m.Model.ResolvedBasePath);
         Assert.Equal(Path.GetFullPath(Path.Combine(SharedData.RepoRoot, "..", "shared", "data", "igakuqa")), m.Datasets.Eval[0].ResolvedPath);
         Assert.Equal((64, 16.0, 0.0), (m.Lora.R, m.Lora.Alpha, m.Lora.Dropout));
+    }
+
+    [Fact]
+    public void Paper_grid_is_two_models_by_zero_and_one_shot_with_the_70B_in_QLoRA()
+    {
+        var path = Path.Combine(SharedData.RepoRoot, "experiments", "paper", "jmedlora.yaml");
+        var matrix = ManifestLoader.LoadMatrix(path, ManifestFixture.Options(checkFiles: false));
+
+        Assert.Equal(["base=open-calm-7b,shots=0", "base=open-calm-7b,shots=1", "base=Llama-2-70b-hf,shots=0", "base=Llama-2-70b-hf,shots=1"],
+            matrix.Variants.Select(v => v.Label));
+        Assert.All(matrix.Variants, v => Assert.Equal(["base", "tuned"], v.Manifest.Evaluate.Models));
+        Assert.All(matrix.Variants, v => Assert.Equal(["igakuqa", "jjsimqa"], v.Manifest.Datasets.Eval.Select(d => d.Name)));
+        var llama = matrix.Find("base=Llama-2-70b-hf,shots=1").Manifest;
+        Assert.Equal(("nf4", true, "bfloat16"), (llama.Model.Quantization.Type, llama.Model.Quantization.DoubleQuant, llama.Model.Quantization.ComputeDtype));
+        Assert.NotNull(llama.Evaluate.FewshotPath);
+        Assert.Equal("none", matrix.Find("base=open-calm-7b,shots=0").Manifest.Model.Quantization.Type);
+        Assert.Equal(3, matrix.Compare.Count);
     }
 
     [Fact]

@@ -49,3 +49,30 @@ public class ParameterNameTests
         Assert.Equal(new long[] { 48, 16 }, model.named_parameters().Single(p => p.name == "gpt_neox.layers.0.attention.query_key_value.weight").parameter.shape);
     }
 }
+
+public class ParameterLayoutTests
+{
+    public static TheoryData<string> Configs => new()
+    {
+        "llama", "llama-tied-bias", "llama-mlp-bias", "neox", "neox-tied", "neox-no-attention-bias",
+    };
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Layout_lists_the_models_parameters_in_named_parameters_order_with_their_shapes(string variant)
+    {
+        var config = variant switch
+        {
+            "llama" => TinyConfigs.Llama(),
+            "llama-tied-bias" => TinyConfigs.Llama(""", "tie_word_embeddings": true, "attention_bias": true"""),
+            "llama-mlp-bias" => TinyConfigs.Llama(""", "mlp_bias": true"""),
+            "neox" => TinyConfigs.NeoX(),
+            "neox-tied" => TinyConfigs.NeoX(""", "tie_word_embeddings": true"""),
+            _ => TinyConfigs.NeoX(""", "attention_bias": false"""),
+        };
+        using var model = CausalLanguageModel.Create(config);
+        var actual = model.named_parameters().Select(p => $"{p.name} [{string.Join(",", p.parameter.shape)}]").ToList();
+        var layout = ParameterLayout.For(config).Select(p => $"{p.Name} [{string.Join(",", p.Shape)}]").ToList();
+        Assert.Equal(actual, layout);
+    }
+}

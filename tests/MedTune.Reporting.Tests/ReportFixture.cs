@@ -39,7 +39,15 @@ public sealed class ReportFixture : IDisposable
         var log = new StringBuilder("{\"event\":\"start\"}\n");
         for (int step = 1; step <= 30; step++) log.Append($"{{\"step\":{step},\"loss\":{3.0 / Math.Sqrt(step):0.0000},\"lr\":0.0003}}\n");
         File.WriteAllText(Path.Combine(TrainDirectory, TrainLogReader.FileName), log.ToString());
+        File.WriteAllText(Path.Combine(TrainDirectory, TrainingDataReader.FileName), $$"""
+            {"steps": 30, "final_loss": 0.55, "examples": {{TrainExamples}}, "tokens": 12345, "loss_tokens": 2345,
+             "datasets": [{"name": "mini-instructions", "format": "alpaca", "template": "alpaca_ja", "records": 42, "skipped_invalid_records": 0,
+                           "examples": {{TrainExamples}}, "truncated_examples": 2, "dropped_examples": 1, "tokens": 12345, "loss_tokens": 2345}],
+             "trainable_parameters": 73728}
+            """);
     }
+
+    public const int TrainExamples = 41;
 
     public ExperimentManifest Manifest { get; }
     public string DatasetPath { get; }
@@ -50,15 +58,19 @@ public sealed class ReportFixture : IDisposable
     public string NewDirectory(string name) => Directory.CreateDirectory(Path.Combine(_root, name + "-" + Guid.NewGuid().ToString("N")[..6])).FullName;
 
     /// <summary>The report from the fixture's outputs with fixed provenance (no machine facts), for snapshots.</summary>
-    public ReportData Report() => ReportBuilder.Build(Manifest,
-        [ModelEvaluation.Read("base", BaseDirectory), ModelEvaluation.Read("tuned", TunedDirectory)],
-        TrainLogReader.TryRead(TrainDirectory),
+    public ReportData Report() => Report([ModelEvaluation.Read("base", BaseDirectory), ModelEvaluation.Read("tuned", TunedDirectory)]);
+
+    /// <summary>The report of some of the models (e.g. base only): no training sections without a tuned model.</summary>
+    public ReportData Report(IReadOnlyList<ModelEvaluation> models) => ReportBuilder.Build(Manifest,
+        models,
+        models.Any(m => m.Label == "tuned") ? TrainLogReader.TryRead(TrainDirectory) : null,
         new Provenance
         {
             ManifestPath = "experiments/mini-experiment.yaml",
             ManifestText = "name: mini-experiment\nseed: 42\n",
             Stages = [new StageProvenance { Stage = "evaluate-base", Kind = "evaluate", Key = "a1b2c3d4e5f6a7b8", OutputHash = "0123456789abcdef" }],
-        });
+        },
+        models.Any(m => m.Label == "tuned") ? TrainingDataReader.TryRead(TrainDirectory, KeySettings.Training(Manifest)) : null);
 
     private static string ExamFile()
     {

@@ -16,6 +16,28 @@ public sealed class ReportRenderingTests(ReportFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public void Train_eval_overlap_is_stated_plainly_in_every_format()
+    {
+        var plain = _fixture.Report();
+        var dataset = plain.Datasets.Single().Name;
+        var report = plain with
+        {
+            Contamination = [new MedTune.Evaluation.Contamination.DatasetContamination
+            {
+                Dataset = dataset, Questions = 20, Contaminated = 20, ExactMatches = 18, NgramOnlyMatches = 2, NgramLength = 50,
+            }],
+        };
+
+        var md = MarkdownReport.Render(report, []);
+        Assert.Contains("**Train/eval overlap: 20 of 20 evaluation questions occur in the training data (18 exactly, 2 by a shared 50-character run).**", md);
+        Assert.Contains("Train/eval overlap: 20 of 20 evaluation questions occur in the training data", HtmlReport.Render(report, []));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(ReportJson.Serialize(report))!;
+        Assert.Equal(20, (int)json["contamination"]![0]!["contaminated"]!);
+        Assert.StartsWith("20 of 20 evaluation questions", (string)json["contamination"]![0]!["sentence"]!);
+        Assert.DoesNotContain("Train/eval overlap", MarkdownReport.Render(plain, [])); // no check ran: nothing claimed
+    }
+
+    [Fact]
     public void Scores_and_paired_tests_match_the_scripted_answers()
     {
         var dataset = _fixture.Report().Datasets.Single();
@@ -56,6 +78,72 @@ public sealed class ReportRenderingTests(ReportFixture fixture) : IClassFixture<
             Assert.Contains(ReportFormat.PValue(gestalt.PValue), text);
             Assert.Contains("paired bootstrap", text);
         }
+    }
+
+    [Fact]
+    public void Base_only_report_says_nothing_about_tuned_minus_base_or_training()
+    {
+        var report = _fixture.Report([ModelEvaluation.Read("base", _fixture.BaseDirectory)]);
+        var charts = ReportCharts.For(report);
+        foreach (var text in new[] { MarkdownReport.Render(report, charts), HtmlReport.Render(report, charts) })
+        {
+            Assert.DoesNotContain("tuned", text.Replace("tuned − base", "X"), StringComparison.Ordinal);
+            Assert.DoesNotContain("tuned − base", text);
+            Assert.DoesNotContain("Training data", text);
+            Assert.Contains("Only base evaluated", text);
+            Assert.Contains("base (", text.Replace("<td>base</td>", "base ("));
+        }
+    }
+
+    [Fact]
+    public void Training_data_section_shows_counts_and_settings()
+    {
+        var report = _fixture.Report();
+        var md = MarkdownReport.Render(report, []);
+        Assert.Contains("41 examples from 1 dataset(s), 12,345 tokens (2,345 with loss), 30 optimizer steps, 73,728 trainable LoRA parameters.", md);
+        Assert.Contains("| mini-instructions | alpaca | alpaca_ja | 42 | 41 (2 truncated) (1 dropped) | 12,345 | 2,345 |", md);
+        Assert.Contains("| learning_rate | 0.0003 |", md);
+        Assert.Contains("| lora | r 8, alpha 16, dropout 0.05 |", md);
+        Assert.Contains("<td>learning_rate</td><td>0.0003</td>", HtmlReport.Render(report, []));
+    }
+
+    [Fact]
+    public void Examples_show_the_first_prompts_with_every_models_output()
+    {
+        var dataset = _fixture.Report().Datasets.Single();
+        Assert.Equal(["112A1", "112A2", "112A3"], dataset.Examples.Select(e => e.ProblemId));
+        var first = dataset.Examples[0];
+        Assert.Contains("問題1：正しいのはどれか。", first.Prompt);
+        Assert.Equal(["base", "tuned"], first.Outputs.Keys);
+        Assert.True(first.Outputs["tuned"].Correct);
+
+        // A wrong answer is shown as such (question 7: base answers with a wrong suffix or nothing).
+        var examples = PromptExamples.Select(new Dictionary<string, IReadOnlyList<MedTune.Evaluation.QuestionPrediction>>
+        {
+            ["base"] = ModelEvaluation.Read("base", _fixture.BaseDirectory).Datasets["mini"].Predictions.Skip(6).ToArray(),
+        }, count: 1);
+        Assert.False(Assert.Single(examples).Outputs["base"].Correct);
+        Assert.Contains("wrong", MarkdownReport.Render(_fixture.Report() with { Datasets = [dataset with { Examples = examples }] }, []));
+    }
+
+    [Fact]
+    public void Markdown_tables_keep_each_row_on_one_line()
+    {
+        var report = _fixture.Report();
+        var md = MarkdownReport.Render(report, []);
+        var lines = md.Split('\n');
+        int? columns = null;
+        bool inFence = false;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("```")) inFence = !inFence;
+            if (inFence || !line.StartsWith('|')) { columns = line.StartsWith('|') ? columns : null; continue; }
+            int count = Regex.Matches(line, @"(?<!\\)\|").Count;
+            Assert.True(line.EndsWith('|'), line);
+            if (columns is { } expected) Assert.True(expected == count, $"row has {count} separators, header {expected}: {line}");
+            else columns = count;
+        }
+        Assert.Equal("| a\\|b c |", $"| {ReportFormat.Cell("a|b\nc")} |");
     }
 
     [Fact]

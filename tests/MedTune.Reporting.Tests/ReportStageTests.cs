@@ -37,9 +37,19 @@ public sealed class ReportStageTests(ReportFixture fixture) : IClassFixture<Repo
         Assert.Equal(new string('e', 64), baseStage.Upstream["export-base"]);
         Assert.Null(report.Provenance.Stages.Single(s => s.Stage == "train").Key); // no record there
         Assert.Equal("name: mini-experiment\nseed: 42\n", report.Provenance.ManifestText);
-        Assert.NotNull(report.Provenance.Environment?["dotnet_runtime"]);
+        Assert.Equal("mini-experiment.yaml", report.Provenance.ManifestPath); // never this machine's absolute path
+        foreach (var file in new[] { "report.md", "report.html", "report.json" })
+        {
+            var text = File.ReadAllText(Path.Combine(output, file));
+            Assert.DoesNotContain(Path.GetDirectoryName(fixture.Manifest.ManifestPath)!, text);
+            Assert.DoesNotContain(System.Runtime.InteropServices.RuntimeInformation.OSDescription, text);
+        }
         Assert.Equal(30, report.Training!.Steps.Count);
         Assert.NotNull(context.RecordFacts["mini.exact_match"]);
+        Assert.Equal(ReportFixture.TrainExamples, report.TrainingData!.Examples);
+        Assert.Equal("mini-instructions", report.TrainingData.Datasets.Single().Name);
+        Assert.Contains(report.TrainingData.Settings, s => s.Name == "learning_rate" && s.Value == "0.0003");
+        Assert.Contains("## Training data", File.ReadAllText(Path.Combine(output, "report.md")));
     }
 
     [Fact]
@@ -55,7 +65,8 @@ public sealed class ReportStageTests(ReportFixture fixture) : IClassFixture<Repo
 
         await stage.RunAsync(Context(fixture, output), CancellationToken.None);
 
-        Assert.Equal(["report.json"], Directory.GetFiles(output).Select(Path.GetFileName));
+        // Besides the report, only the unhashed provenance statement (a .medtune- file).
+        Assert.Equal([".medtune-provenance.intoto.json", "report.json"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var report = ReportJson.Read(Path.Combine(output, "report.json"));
         Assert.Equal(["tuned"], report.Models);
         Assert.Empty(report.Datasets[0].Comparisons); // nothing to pair with
@@ -63,12 +74,19 @@ public sealed class ReportStageTests(ReportFixture fixture) : IClassFixture<Repo
     }
 
     [Fact]
-    public void Config_holds_report_section_bootstrap_resamples_and_seed()
+    public void Config_holds_report_section_bootstrap_resamples_seed_and_training_settings()
     {
-        var config = ReportStage.ConfigFor(fixture.Manifest);
+        var config = ReportStage.ConfigFor(fixture.Manifest).AsObject();
         Assert.Equal(
-            """{"seed":42,"report":{"title":"Mini: base vs LoRA（医師国家試験・小テスト）","formats":["md","html","json"]},"evaluate":{"bootstrap_resamples":200}}""",
-            config.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            """{"title":"Mini: base vs LoRA（医師国家試験・小テスト）","formats":["md","html","json"]}""",
+            config["report"]!.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        Assert.Equal(200, (int)config["evaluate"]!["bootstrap_resamples"]!);
+        Assert.Equal(42, (int)config["seed"]!);
+        // The training section shows these, so a change to them must re-render the report.
+        Assert.Equal("0.0003", (string)config["training_settings"]!["learning_rate"]!);
+
+        var baseOnly = new MedTune.Manifest.ExperimentManifest { Name = "b", Evaluate = new MedTune.Manifest.EvaluateSection { Models = ["base"] } };
+        Assert.False(ReportStage.ConfigFor(baseOnly).AsObject().ContainsKey("training_settings"));
     }
 
     [Fact]

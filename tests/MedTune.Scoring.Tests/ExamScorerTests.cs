@@ -104,6 +104,33 @@ public class ExamScorerTests
     }
 
     [Fact]
+    public void Metrics_with_identical_values_get_identical_intervals_from_one_set_of_resamples()
+    {
+        // Clean answers: letter_accuracy and letter_accuracy_normalized agree on every question.
+        var questions = Enumerable.Range(1, 40).Select(i => Q($"112A{i}", "小児科", 2018, Options, "a")).ToArray();
+        var predictions = new PredictionSet(PredictionKind.Letter, questions.Select((q, i) => new Prediction(q.ProblemId, i % 3 == 0 ? "b" : "a")).ToArray());
+        var report = ExamScorer.Score(questions, predictions).Report;
+
+        var plain = report.Summary["letter_accuracy"];
+        Assert.Equal(plain, report.Summary["letter_accuracy_normalized"]);
+        Assert.True(plain.CiLow < plain.Mean && plain.Mean < plain.CiHigh);
+        Assert.Equal(report.Breakdowns.Year["2018"]["letter_accuracy"], report.Breakdowns.Year["2018"]["letter_accuracy_normalized"]);
+        // And deterministic: the same seed gives the same interval again.
+        Assert.Equal(plain, ExamScorer.Score(questions, predictions).Report.Summary["letter_accuracy"]);
+    }
+
+    [Fact]
+    public void Paired_tests_of_identical_differences_agree_across_metrics()
+    {
+        var questions = Enumerable.Range(1, 30).Select(i => Q($"112A{i}", "小児科", 2018, Options, "a") with { Points = 1 + i % 3 }).ToArray();
+        var first = ExamScorer.Score(questions, new PredictionSet(PredictionKind.Letter, questions.Select((q, i) => new Prediction(q.ProblemId, i % 2 == 0 ? "a" : "b")).ToArray()));
+        var second = ExamScorer.Score(questions, new PredictionSet(PredictionKind.Letter, questions.Select((q, i) => new Prediction(q.ProblemId, i % 5 == 0 ? "b" : "a")).ToArray()));
+        var comparisons = ScoreComparison.Compare(first, second).ToDictionary(c => c.Metric);
+        Assert.Equal(comparisons["letter_accuracy"].McNemar, comparisons["letter_accuracy_normalized"].McNemar);
+        Assert.NotNull(comparisons["exam_points"].PairedBootstrap);
+    }
+
+    [Fact]
     [Trait("Category", "SharedData")]
     public void Exam_points_are_left_out_when_the_questions_have_no_points()
     {

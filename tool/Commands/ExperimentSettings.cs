@@ -15,6 +15,10 @@ public class ExperimentSettings : CommandSettings, IJsonOutputSettings
     [Description("Stage cache directory (default: $MEDTUNE_CACHE, else artifacts/cache in the manifest's git work tree).")]
     public string? Cache { get; init; }
 
+    [CommandOption("--variant <LABEL>")]
+    [Description("Only this variant of a matrix manifest: its label (r=8,shots=1) or full name (NAME@r=8,shots=1). Default: every variant.")]
+    public string? Variant { get; init; }
+
     [CommandOption("--json")]
     [Description("Print the result as JSON on standard output (for CI), nothing else.")]
     public bool Json { get; init; }

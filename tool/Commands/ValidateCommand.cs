@@ -30,8 +30,8 @@ public sealed class ValidateCommand(IAnsiConsole console) : Command<ValidateComm
         {
             try
             {
-                var manifest = ManifestLoader.Load(path, checkFiles: !settings.NoCheckFiles);
-                var problems = settings.NoCheckFiles ? [] : InputChecks.Find(manifest);
+                var matrix = ManifestLoader.LoadMatrix(path, ManifestLoadOptions.Default with { CheckFiles = !settings.NoCheckFiles });
+                var problems = settings.NoCheckFiles ? [] : matrix.Variants.SelectMany(variant => InputChecks.Find(variant.Manifest)).Distinct().ToList();
                 if (problems.Count > 0)
                 {
                     failed++;
@@ -39,7 +39,8 @@ public sealed class ValidateCommand(IAnsiConsole console) : Command<ValidateComm
                     foreach (var problem in problems) console.WriteLine("  " + problem);
                     continue;
                 }
-                console.MarkupLineInterpolated($"[green]ok[/]   {path} ({manifest.Name})");
+                console.MarkupLineInterpolated($"[green]ok[/]   {path} ({matrix.Name}{(matrix.IsMatrix ? $", {matrix.Variants.Count} variants" : "")})");
+                foreach (var variant in matrix.Variants.Where(_ => matrix.IsMatrix)) console.MarkupLineInterpolated($"       {variant.Name}");
             }
             catch (ManifestException e)
             {

@@ -9,7 +9,8 @@ namespace MedTune.Tool.Commands;
 
 /// <summary>
 /// <c>medtune verify FILE</c>: re-hashes the cached outputs against the committed lock file (exit 3 on drift);
-/// <c>--rerun</c> re-executes every stage into a scratch cache and compares the outputs byte for byte.
+/// <c>--rerun</c> re-executes every stage into a scratch cache and compares the outputs byte for byte;
+/// <c>--provenance STATEMENT</c> checks an in-toto/SLSA statement (written beside each report) against the cache and the inputs.
 /// </summary>
 public sealed class VerifyCommand(IAnsiConsole console) : AsyncCommand<VerifyCommand.Settings>
 {
@@ -22,14 +23,43 @@ public sealed class VerifyCommand(IAnsiConsole console) : AsyncCommand<VerifyCom
         [CommandOption("--scratch <DIR>")]
         [Description("Scratch cache for --rerun (default: a new temporary directory, deleted afterwards).")]
         public string? Scratch { get; init; }
+
+        [CommandOption("--provenance <STATEMENT>")]
+        [Description("Check an in-toto provenance statement (.medtune-provenance.intoto.json in the report's cache entry): every product against the cache, every material against the inputs. Exit 3 on a mismatch.")]
+        public string? Provenance { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var experiment = Experiment.Load(settings.Manifest, settings.Cache);
+        var experiment = ExperimentSet.Load(settings.Manifest, settings.Cache, settings.Variant).Single("verify");
+        if (settings.Provenance is { } statementPath) return VerifyProvenance(experiment, statementPath, settings, cancellationToken);
         var lockFile = LockFile.TryRead(experiment.LockPath)
             ?? throw new FileNotFoundException($"{experiment.LockPath}: no lock file to verify against. Run `medtune run {settings.Manifest}` first and commit the lock file.");
         return settings.Rerun ? await RerunAsync(experiment, lockFile, settings, cancellationToken) : VerifyCache(experiment, lockFile, settings.Json, cancellationToken);
+    }
+
+    private int VerifyProvenance(Experiment experiment, string statementPath, Settings settings, CancellationToken cancellationToken)
+    {
+        var statement = ProvenanceStatement.Read(statementPath);
+        var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var input in experiment.Stages.SelectMany(s => s.Inputs)) inputs.TryAdd(input.Name, input.Path);
+        var checks = ProvenanceVerifier.Verify(statement, experiment.Cache, experiment.Manifest.ManifestPath, inputs, cancellationToken);
+        var failed = checks.Where(c => !c.Ok).ToList();
+        if (!settings.Quiet)
+        {
+            var table = new Table().AddColumns("", "name", "result");
+            foreach (var c in checks)
+                table.AddRow(c.What, Markup.Escape(c.Name), c.Ok ? $"[green]ok[/] {Markup.Escape(c.Detail)}" : $"[red]mismatch[/] {Markup.Escape(c.Detail)}");
+            console.Write(table);
+        }
+        if (failed.Count == 0)
+        {
+            console.MarkupLineInterpolated($"[green]verified[/]: {statement.Subject.Count} products and {checks.Count - statement.Subject.Count} materials of {statementPath} match");
+            return ExitCodes.Success;
+        }
+        console.MarkupLineInterpolated($"[red]{failed.Count} mismatch(es)[/] between {statementPath} and the cache/inputs:");
+        foreach (var c in failed) console.WriteLine($"  {c.What} {c.Name}: {c.Detail}");
+        return ExitCodes.NotReproduced;
     }
 
     private int VerifyCache(Experiment experiment, LockFile lockFile, bool json, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace MedTune.Tool.Console;
 public static class RunSummaryView
 {
     public static void Render(IAnsiConsole console, Experiment experiment, PipelineResult result, ReportData? report,
-        string? reportDirectory, IReadOnlyList<FailUnderViolation> failedGates, bool tables = true)
+        string? reportDirectory, string? latestReport, IReadOnlyList<FailUnderViolation> failedGates, bool tables = true)
     {
         if (tables) RenderTables(console, result, report);
         else
@@ -21,6 +21,8 @@ public static class RunSummaryView
         console.MarkupLineInterpolated($"lock file: {experiment.LockPath}");
         if (reportDirectory is not null)
             console.MarkupLineInterpolated($"report:    {Path.Combine(reportDirectory, "report.html")}");
+        if (latestReport is not null)
+            console.MarkupLineInterpolated($"latest:    {Path.Combine(Path.GetRelativePath(Directory.GetCurrentDirectory(), latestReport), "report.html")}");
         foreach (var violation in failedGates)
             console.MarkupLineInterpolated($"[red]fail-under:[/] {violation}");
     }

@@ -7,12 +7,16 @@ namespace MedTune.Tool.Experiments;
 /// <summary>A loaded manifest with everything the commands derive from it: its stage graph, cache and lock file.</summary>
 public sealed class Experiment
 {
-    private Experiment(ExperimentManifest manifest, IReadOnlyList<StageDefinition> stages, string cacheRoot)
+    private Experiment(ExperimentManifest manifest, IReadOnlyList<StageDefinition> stages, string cacheRoot, string variantLabel)
     {
         Manifest = manifest;
         Stages = stages;
         CacheRoot = cacheRoot;
+        VariantLabel = variantLabel;
     }
+
+    /// <summary>The matrix variant's label (<c>r=8,shots=1</c>); empty for a manifest without a matrix.</summary>
+    public string VariantLabel { get; }
 
     public ExperimentManifest Manifest { get; }
     public IReadOnlyList<StageDefinition> Stages { get; }
@@ -23,8 +27,11 @@ public sealed class Experiment
     public static Experiment Load(string manifestPath, string? cacheOption)
     {
         var manifest = ManifestLoader.Load(manifestPath);
-        return new Experiment(manifest, ExperimentPlan.Build(manifest), CacheLocation.Resolve(cacheOption, manifest.ManifestPath));
+        return From(manifest, CacheLocation.Resolve(cacheOption, manifest.ManifestPath), "");
     }
+
+    public static Experiment From(ExperimentManifest manifest, string cacheRoot, string variantLabel) =>
+        new(manifest, ExperimentPlan.Build(manifest), cacheRoot, variantLabel);
 
     public PipelineRunner Runner(IStageReporter reporter, string? until = null, IReadOnlyCollection<string>? force = null, string? cacheRoot = null) =>
         new(new PipelineRunnerOptions

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MedTune.Evaluation;
+using MedTune.Evaluation.Contamination;
 using MedTune.Export;
 using MedTune.Manifest;
 using MedTune.Pipeline;
@@ -13,6 +14,7 @@ namespace MedTune.Tool.Experiments;
 /// <code>
 /// [base-model] → train → merge → export-tuned → evaluate-tuned ┐
 ///      └──────────────────────→ export-base  → evaluate-base  ┴→ report
+///                                              contamination ─┘
 /// </code>
 /// <c>base-model</c> exists only for builtin models (it materialises the tiny checkpoint into the cache);
 /// a base model on disk is an input path instead. Stages for a model that <c>evaluate.models</c> does
@@ -24,6 +26,7 @@ public static class ExperimentPlan
     public const string Train = "train";
     public const string Merge = "merge";
     public const string Report = "report";
+    public const string Contamination = "contamination";
     public static string ExportOf(string label) => "export-" + label;
     public static string EvaluateOf(string label) => "evaluate-" + label;
 
@@ -43,6 +46,19 @@ public static class ExperimentPlan
             baseInputs.Add("model.base", manifest.Model.ResolvedBasePath!);
         }
         var baseDeps = manifest.Model.IsBuiltin ? new[] { BaseModel } : [];
+
+        // Train/eval overlap, measured before anything is evaluated (run --fail-on-contamination stops here).
+        string? contamination = null;
+        if (manifest.Datasets.Train.Count > 0 && manifest.Datasets.Eval.Count > 0)
+        {
+            var overlapInputs = new Inputs();
+            for (var i = 0; i < manifest.Datasets.Train.Count; i++)
+                overlapInputs.Add($"datasets.train[{i}]", manifest.Datasets.Train[i].ResolvedPath!);
+            for (var i = 0; i < manifest.Datasets.Eval.Count; i++)
+                overlapInputs.Add($"datasets.eval[{i}]", manifest.Datasets.Eval[i].ResolvedPath!);
+            stages.Add(Define(Contamination, new ContaminationStage(manifest, TrainingTexts), ContaminationStage.ConfigFor(manifest), overlapInputs, []));
+            contamination = Contamination;
+        }
 
         var labels = manifest.Evaluate.Models;
         var evaluated = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -64,8 +80,10 @@ public static class ExperimentPlan
             evaluated["base"] = EvaluateOf("base");
         }
 
-        stages.Add(Define(Report, new ReportStage(manifest, evaluated, train), ReportStage.ConfigFor(manifest), new Inputs(),
-            [.. evaluated.Values, .. train is null ? Array.Empty<string>() : [train]]));
+        // The report reads the export stages too: the measured int4 cost, and the GGUF files for llama.cpp / Ollama.
+        var exported = evaluated.Keys.ToDictionary(label => label, ExportOf);
+        stages.Add(Define(Report, new ReportStage(manifest, evaluated, train, exported, contamination), ReportStage.ConfigFor(manifest), new Inputs(),
+            [.. evaluated.Values, .. exported.Values, .. train is null ? Array.Empty<string>() : [train], .. contamination is null ? Array.Empty<string>() : [contamination]]));
         return stages;
     }
 
@@ -73,13 +91,28 @@ public static class ExperimentPlan
         ModelReference model, Inputs modelInputs, string[] modelDeps)
     {
         var export = ExportOf(label);
-        stages.Add(Define(export, new ExportStage(manifest, model), ExportStage.ConfigFor(manifest), modelInputs, modelDeps));
+        var (template, stops) = ModelfilePrompt(manifest);
+        stages.Add(Define(export, new ExportStage(manifest, model, template, stops), ExportStage.ConfigFor(manifest, template, stops), modelInputs, modelDeps));
         var evalInputs = new Inputs();
         for (var i = 0; i < manifest.Datasets.Eval.Count; i++)
             evalInputs.Add($"datasets.eval[{i}]", manifest.Datasets.Eval[i].ResolvedPath!);
         if (manifest.Evaluate.ResolvedFewshotPath is { } fewshot) evalInputs.Add("evaluate.fewshot_path", fewshot);
         stages.Add(Define(EvaluateOf(label), new EvaluateStage(manifest, export, label), EvaluateStage.ConfigFor(manifest), evalInputs, [export]));
     }
+
+    /// <summary>
+    /// The prompt the model is tuned with (the first training set's template), as Ollama's Modelfile TEMPLATE, and the
+    /// marker that begins the template's next section, as its stop string.
+    /// </summary>
+    public static (string Template, IReadOnlyList<string> Stops) ModelfilePrompt(ExperimentManifest manifest)
+    {
+        var template = manifest.Datasets.Train.FirstOrDefault()?.Template ?? PromptTemplates.AlpacaJa;
+        return (PromptTemplates.Format(template, "{{ .Prompt }}", null), ["###"]);
+    }
+
+    /// <summary>Every text field of one training set's records, as the train stage reads them.</summary>
+    private static IEnumerable<string> TrainingTexts(DatasetSpec spec) =>
+        InstructionDatasetReader.Read(spec).Examples.SelectMany(e => new[] { e.Instruction, e.Input, e.Output });
 
     private static StageDefinition Define(string name, IStage stage, JsonNode config, Inputs inputs, IReadOnlyList<string> dependsOn) =>
         new(name, stage, config, inputs.Paths, dependsOn) { InputNames = inputs.Names };

@@ -19,7 +19,17 @@ public static class CacheLocation
     public static string? RepositoryCache(string directory) =>
         RepositoryRoot(Path.GetFullPath(directory)) is { } root ? Path.Combine(root, "artifacts", "cache") : null;
 
-    private static string? RepositoryRoot(string directory)
+    /// <summary>
+    /// Where the stable copies of the latest reports go: <c>artifacts/reports</c> under the git work tree that holds the
+    /// manifest (or beside the manifest outside git), whatever the cache location.
+    /// </summary>
+    public static string ReportsRoot(string manifestPath)
+    {
+        var start = Path.GetDirectoryName(Path.GetFullPath(manifestPath))!;
+        return Path.Combine(RepositoryRoot(start) ?? start, "artifacts", "reports");
+    }
+
+    public static string? RepositoryRoot(string directory)
     {
         for (var dir = new DirectoryInfo(directory); dir is not null; dir = dir.Parent)
             if (Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git")))

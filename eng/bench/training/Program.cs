@@ -3,16 +3,20 @@ using System.Globalization;
 using MedTune.Checkpoints;
 using MedTune.Manifest;
 using MedTune.Models;
+using MedTune.Models.Quantization;
 using MedTune.Pipeline;
 using MedTune.Training;
 using static TorchSharp.torch;
 using Bench = MedTune.Bench.Training.BenchConfig;
 
-// Usage: MedTune.Bench.Training <warmup steps> <measured steps> <threads>
+// Usage: MedTune.Bench.Training <warmup steps> <measured steps> <threads> [fp32|bf16|nf4]
 // Trains LoRA (r 8 on q/v) on a ~134M-parameter Llama shape with random tokens and prints one result line.
+// bf16: base weights in bfloat16 (LoRA, loss and optimizer state float32); nf4: QLoRA, projections in 4-bit NF4 with
+// double quantization and bfloat16 compute, everything else bfloat16.
 var warmup = int.Parse(args.ElementAtOrDefault(0) ?? "1", CultureInfo.InvariantCulture);
 var measured = int.Parse(args.ElementAtOrDefault(1) ?? "3", CultureInfo.InvariantCulture);
 var threads = int.Parse(args.ElementAtOrDefault(2) ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+var precision = args.ElementAtOrDefault(3) ?? "fp32";
 set_num_threads(threads);
 
 var config = ModelConfig.Parse($$"""
@@ -23,6 +27,14 @@ var config = ModelConfig.Parse($$"""
     """, "benchmark config");
 using var model = SeededWeights.Create(config, seed: 1);
 var parameterCount = model.parameters().Sum(p => p.numel());
+if (precision is "bf16" or "nf4") model.to(ScalarType.BFloat16);
+if (precision == "nf4")
+{
+    var options = new QuantizationOptions(QuantizationType.Nf4, DoubleQuant: true, BlockSize: 64, ComputeDType: ScalarType.BFloat16);
+    foreach (var (path, linear) in model.Linears().Where(l => !l.Path.EndsWith("lm_head", StringComparison.Ordinal)).ToList())
+        linear.UseQuantizedWeight(BlockwiseQuantizer.Quantize(linear.weight, options), options.ComputeDType);
+}
+else if (precision != "fp32" && precision != "bf16") throw new ArgumentException($"precision '{precision}': use fp32, bf16 or nf4");
 using var lora = LoraInjector.Apply(model, new LoraSection { R = Bench.Rank, Alpha = Bench.Alpha, Dropout = 0, TargetModules = ["q_proj", "v_proj"] }, seed: 1);
 
 var random = new Random(7);
@@ -56,4 +68,4 @@ finally
 var secondsPerStep = stepTimes.Skip(warmup).Average();
 using var process = Process.GetCurrentProcess();
 Console.WriteLine(FormattableString.Invariant(
-    $"medtune  params={parameterCount / 1e6:F1}M threads={threads} steps={measured} s/step={secondsPerStep:F3} tokens/s={Bench.Batch * Bench.SequenceLength / secondsPerStep:F1} peak_rss_mb={process.PeakWorkingSet64 / 1048576.0:F0}"));
+    $"medtune-{precision,-4} params={parameterCount / 1e6:F1}M threads={threads} steps={measured} s/step={secondsPerStep:F3} tokens/s={Bench.Batch * Bench.SequenceLength / secondsPerStep:F1} peak_rss_mb={process.PeakWorkingSet64 / 1048576.0:F0}"));

@@ -2,7 +2,9 @@
 # LoRA training benchmark: medtune (TorchSharp) beside the same computation in PyTorch on the same CPU.
 # Usage: eng/bench/training/run.sh [WARMUP=1] [MEASURED=3] [THREADS=nproc]
 # Shape: Llama hidden 768, 12 layers, 12 heads, intermediate 2048, vocab 32000 (~134M params), LoRA r 8 on q/v,
-# batch 4 x 256 tokens, AdamW, fp32 on CPU. Prints s/step, tokens/s, peak RSS for both and the throughput ratio.
+# batch 4 x 256 tokens, AdamW on CPU. medtune runs three times, side by side: fp32, bf16 base (float32 LoRA and
+# optimizer state) and NF4 QLoRA base (double quant, bf16 compute); the peer runs fp32. Prints s/step, tokens/s,
+# peak RSS for each, the fp32 throughput ratio and the load average.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 warmup="${1:-1}"; measured="${2:-3}"; threads="${3:-$(nproc)}"
@@ -18,9 +20,12 @@ fi
 dotnet build "$here/MedTune.Bench.Training.csproj" -c Release -v quiet -nologo >/dev/null
 bench_dll="$(find "$here/bin/Release" -name MedTune.Bench.Training.dll | head -1)"
 
-medtune_line="$(dotnet "$bench_dll" "$warmup" "$measured" "$threads")"
+medtune_line="$(dotnet "$bench_dll" "$warmup" "$measured" "$threads" fp32)"
 echo "$medtune_line"
+dotnet "$bench_dll" "$warmup" "$measured" "$threads" bf16
+dotnet "$bench_dll" "$warmup" "$measured" "$threads" nf4
 peer_line="$("$python" "$here/peer_lora_bench.py" "$warmup" "$measured" "$threads")"
 echo "$peer_line"
 tps() { sed -E 's/.*tokens\/s=([0-9.]+).*/\1/' <<<"$1"; }
 python3 -c "import sys; m, p = float(sys.argv[1]), float(sys.argv[2]); print(f'ratio medtune/pytorch tokens/s = {m / p:.2f}')" "$(tps "$medtune_line")" "$(tps "$peer_line")"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (other processes share them)"

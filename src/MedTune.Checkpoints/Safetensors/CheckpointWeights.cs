@@ -85,6 +85,14 @@ public sealed class CheckpointWeights : IDisposable
 
     public void CopyBytes(string name, long offset, Span<byte> destination) => FileOf(name).CopyBytes(name, offset, destination);
 
+    /// <summary>Visits a tensor's bytes window by window through a memory map (see <see cref="SafetensorsFile.ReadMapped"/>).</summary>
+    public void ReadMapped(string name, long windowBytes, System.Buffers.ReadOnlySpanAction<byte, long> visit) =>
+        FileOf(name).ReadMapped(name, windowBytes, visit);
+
+    /// <summary>Maps bytes [offset, offset + length) of a tensor for the duration of <paramref name="visit"/>.</summary>
+    public void ReadMapped(string name, long offset, int length, System.Buffers.ReadOnlySpanAction<byte, long> visit) =>
+        FileOf(name).ReadMapped(name, offset, length, visit);
+
     /// <summary>The file holding <paramref name="name"/> (for messages).</summary>
     public string PathOf(string name) => FileOf(name).Path;
 

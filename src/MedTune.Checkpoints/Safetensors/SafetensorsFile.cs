@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
 using Microsoft.Win32.SafeHandles;
 
 namespace MedTune.Checkpoints;
@@ -7,12 +9,15 @@ namespace MedTune.Checkpoints;
 /// A safetensors file opened read-only. The header is validated before anything is allocated for the
 /// tensors; tensor bytes are then read straight into the caller's destination (e.g. a parameter's memory),
 /// in chunks when a tensor is larger than a span can hold, so loading holds at most one transient copy of a tensor.
-/// Reads go through the file handle rather than a memory map so that the page cache is not counted as process memory.
+/// <see cref="ReadMapped"/> instead maps the tensor window by window (MemoryMappedFile) and hands out spans over the
+/// mapping, so a loader converts straight from the file's pages into its destination; each window is unmapped before the
+/// next is mapped, so at most one window of the file counts as process memory.
 /// </summary>
 public sealed class SafetensorsFile : IDisposable
 {
     private readonly SafeFileHandle _handle;
     private readonly long _dataStart;
+    private MemoryMappedFile? _map;
 
     public string Path { get; }
     public IReadOnlyDictionary<string, TensorInfo> Tensors { get; }
@@ -80,6 +85,40 @@ public sealed class SafetensorsFile : IDisposable
         ReadExactly(_handle, destination, _dataStart + info.Begin + offset, Path);
     }
 
+    /// <summary>
+    /// Visits a tensor's bytes through a read-only memory map, in windows of at most <paramref name="windowBytes"/>
+    /// (rounded down to a multiple of 64 bytes so that no element is split): <paramref name="visit"/>(bytes, byte offset
+    /// into the tensor). The span is valid only during the call.
+    /// </summary>
+    public void ReadMapped(string name, long windowBytes, ReadOnlySpanAction<byte, long> visit)
+    {
+        var info = Info(name);
+        windowBytes = Math.Max(64, Math.Min(windowBytes, int.MaxValue) / 64 * 64);
+        for (long offset = 0; offset < info.ByteCount; offset += windowBytes)
+            ReadMapped(name, offset, (int)Math.Min(windowBytes, info.ByteCount - offset), visit);
+    }
+
+    /// <summary>Maps bytes [offset, offset + length) of a tensor and passes them to <paramref name="visit"/>, then unmaps them.</summary>
+    public unsafe void ReadMapped(string name, long offset, int length, ReadOnlySpanAction<byte, long> visit)
+    {
+        var info = Info(name);
+        if (offset < 0 || length < 0 || offset + length > info.ByteCount)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"bytes [{offset}, {offset + length}) lie outside tensor '{name}' ({info.ByteCount} bytes)");
+        if (length == 0) return;
+        _map ??= MemoryMappedFile.CreateFromFile(_handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+        using var view = _map.CreateViewAccessor(_dataStart + info.Begin + offset, length, MemoryMappedFileAccess.Read);
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        try
+        {
+            visit(new ReadOnlySpan<byte>(pointer + view.PointerOffset, length), offset);
+        }
+        finally
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+        }
+    }
+
     public byte[] ReadBytes(string name)
     {
         var info = Info(name);
@@ -97,7 +136,11 @@ public sealed class SafetensorsFile : IDisposable
         return TensorConversions.ToFloat32(ReadBytes(name), info.DType, $"{Path}: tensor '{name}'");
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _map?.Dispose();
+        _handle.Dispose();
+    }
 
     private static void ReadExactly(SafeFileHandle handle, Span<byte> destination, long fileOffset, string path)
     {

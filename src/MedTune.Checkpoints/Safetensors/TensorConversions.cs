@@ -30,6 +30,31 @@ public static class TensorConversions
         }
     }
 
+    /// <summary>Decodes F32/F16/BF16 bytes into <paramref name="destination"/> (exactly bytes / element size values).</summary>
+    public static void ToFloat32(ReadOnlySpan<byte> bytes, TensorDType dtype, Span<float> destination)
+    {
+        switch (dtype)
+        {
+            case TensorDType.F32:
+                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
+                break;
+            case TensorDType.F16:
+            {
+                var halves = MemoryMarshal.Cast<byte, Half>(bytes);
+                for (var i = 0; i < halves.Length; i++) destination[i] = (float)halves[i];
+                break;
+            }
+            case TensorDType.BF16:
+            {
+                var raw = MemoryMarshal.Cast<byte, ushort>(bytes);
+                for (var i = 0; i < raw.Length; i++) destination[i] = BitConverter.Int32BitsToSingle(raw[i] << 16);
+                break;
+            }
+            default:
+                throw new CheckpointException($"{dtype} is not a floating-point tensor type (F32, F16, BF16).");
+        }
+    }
+
     public static byte[] FromFloat32(ReadOnlySpan<float> values, TensorDType dtype)
     {
         switch (dtype)

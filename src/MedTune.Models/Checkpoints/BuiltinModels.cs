@@ -14,7 +14,22 @@ public static class BuiltinModels
     public const string TinyNeoX = "tiny-neox";
     public static IReadOnlyList<string> Names { get; } = [TinyLlama, TinyNeoX];
 
-    public static void Create(string name, string directory, int seed)
+    public static void Create(string name, string directory, int seed) =>
+        WithTokenizer(name, (config, tokenizerDirectory) =>
+        {
+            using var model = SeededWeights.Create(config, seed);
+            CheckpointSaver.Save(model, directory, tokenizerDirectory);
+        });
+
+    /// <summary>The builtin model's <c>config.json</c> without creating its weights (for <c>medtune plan</c>).</summary>
+    public static ModelConfig Config(string name)
+    {
+        ModelConfig? result = null;
+        WithTokenizer(name, (config, _) => result = config);
+        return result!;
+    }
+
+    private static void WithTokenizer(string name, Action<ModelConfig, string> use)
     {
         var family = name switch
         {
@@ -31,9 +46,7 @@ public static class BuiltinModels
             json["bos_token_id"] = tokenizer.BosId;
             json["eos_token_id"] = tokenizer.EosIds.Count > 0 ? tokenizer.EosIds[0] : null;
             json["pad_token_id"] = tokenizer.PadId;
-            var config = ModelConfig.Parse(json.ToJsonString(), $"builtin {name} config");
-            using var model = SeededWeights.Create(config, seed);
-            CheckpointSaver.Save(model, directory, tokenizerDirectory);
+            use(ModelConfig.Parse(json.ToJsonString(), $"builtin {name} config"), tokenizerDirectory);
         }
         finally
         {

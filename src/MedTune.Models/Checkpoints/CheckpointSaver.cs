@@ -15,7 +15,7 @@ namespace MedTune.Models;
 public static class CheckpointSaver
 {
     /// <summary>transformers' default max_shard_size ("5GB").</summary>
-    public const long DefaultMaxShardBytes = 5_000_000_000;
+    public const long DefaultMaxShardBytes = ShardedSafetensorsWriter.DefaultMaxShardBytes;
 
     /// <summary>Tokenizer files copied from the source directory when present.</summary>
     public static readonly IReadOnlyList<string> TokenizerFileNames =
@@ -23,8 +23,6 @@ public static class CheckpointSaver
         "tokenizer.json", "tokenizer.model", "tokenizer_config.json", "special_tokens_map.json",
         "added_tokens.json", "vocab.json", "merges.txt", "spiece.model",
     ];
-
-    private static readonly IReadOnlyDictionary<string, string> SafetensorsMetadata = new Dictionary<string, string> { ["format"] = "pt" };
 
     public static void Save(CausalLanguageModel model, string directory, string? tokenizerSourceDirectory, long maxShardBytes = DefaultMaxShardBytes)
     {
@@ -38,10 +36,8 @@ public static class CheckpointSaver
         Directory.CreateDirectory(staging);
         try
         {
-            File.WriteAllText(Path.Combine(staging, "config.json"), model.Config.ToJson());
             WriteWeights(parameters, TensorDTypes.FromTorchDtype(model.Config.TorchDtype), staging, maxShardBytes);
-            CopyTokenizerFiles(tokenizerSourceDirectory, staging);
-            WriteGenerationConfig(model.Config, tokenizerSourceDirectory, staging);
+            WriteCompanionFiles(model.Config, tokenizerSourceDirectory, staging);
             ReplaceDirectory(staging, target);
         }
         catch
@@ -54,51 +50,17 @@ public static class CheckpointSaver
     private static void WriteWeights(List<(string name, Parameter parameter)> parameters, TensorDType dtype, string directory, long maxShardBytes)
     {
         var sources = parameters.Select(p => new TensorSource(p.name, dtype, p.parameter.shape, stream => WriteTensor(p.parameter, dtype, stream))).ToList();
-        var shards = Shard(sources, maxShardBytes);
-        if (shards.Count == 1)
-        {
-            SafetensorsWriter.Write(Path.Combine(directory, CheckpointWeights.SingleFileName), shards[0], SafetensorsMetadata);
-            return;
-        }
-        var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < shards.Count; i++)
-        {
-            var fileName = $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
-            SafetensorsWriter.Write(Path.Combine(directory, fileName), shards[i], SafetensorsMetadata);
-            foreach (var tensor in shards[i]) weightMap[tensor.Name] = fileName;
-        }
-        var index = new JsonObject
-        {
-            ["metadata"] = new JsonObject { ["total_size"] = sources.Sum(s => s.ByteCount) },
-            ["weight_map"] = new JsonObject(weightMap.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
-        };
-        WriteJson(Path.Combine(directory, CheckpointWeights.IndexFileName), index);
+        ShardedSafetensorsWriter.Write(directory, sources, maxShardBytes);
     }
 
-    /// <summary>Consecutive tensors packed into shards of at most <paramref name="maxShardBytes"/> (a larger tensor gets a shard of its own).</summary>
-    private static List<List<TensorSource>> Shard(List<TensorSource> tensors, long maxShardBytes)
-    {
-        var shards = new List<List<TensorSource>> { new() };
-        long size = 0;
-        foreach (var tensor in tensors)
-        {
-            if (size > 0 && size + tensor.ByteCount > maxShardBytes)
-            {
-                shards.Add([]);
-                size = 0;
-            }
-            shards[^1].Add(tensor);
-            size += tensor.ByteCount;
-        }
-        return shards;
-    }
+    private static void WriteTensor(Tensor parameter, TensorDType dtype, Stream stream) => CheckpointTensors.Write(parameter, dtype, stream);
 
-    private static void WriteTensor(Tensor parameter, TensorDType dtype, Stream stream)
+    /// <summary>config.json, the tokenizer files and generation_config.json: everything of a model directory but its weights.</summary>
+    public static void WriteCompanionFiles(ModelConfig config, string? tokenizerSourceDirectory, string directory)
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var converted = parameter.detach().cpu().to_type(dtype.ToScalarType()).contiguous();
-        TensorTypes.ForEachByteChunk(converted, (_, span) => stream.Write(span));
+        File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJson());
+        CopyTokenizerFiles(tokenizerSourceDirectory, directory);
+        WriteGenerationConfig(config, tokenizerSourceDirectory, directory);
     }
 
     private static void CopyTokenizerFiles(string? source, string destination)
@@ -130,7 +92,7 @@ public static class CheckpointSaver
         File.WriteAllText(path, node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
     /// <summary>Renames <paramref name="staging"/> to <paramref name="target"/>, replacing an existing directory.</summary>
-    private static void ReplaceDirectory(string staging, string target)
+    public static void ReplaceDirectory(string staging, string target)
     {
         if (!Directory.Exists(target))
         {

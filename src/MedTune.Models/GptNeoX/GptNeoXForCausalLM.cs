@@ -23,7 +23,7 @@ public sealed class GptNeoXForCausalLM : CausalLanguageModel
     {
         using var scope = NewDisposeScope();
         positionIds ??= DefaultPositionIds(inputIds, cache);
-        var hidden = gpt_neox.Forward(inputIds, attentionMask, positionIds, cache);
+        var hidden = gpt_neox.Forward(inputIds, attentionMask, positionIds, cache, RunLayer);
         var logits = embed_out?.forward(hidden) ?? nn.functional.linear(hidden, gpt_neox.Embedding.weight);
         return logits.MoveToOuterDisposeScope();
     }

@@ -27,7 +27,7 @@ public sealed class LlamaForCausalLM : CausalLanguageModel
     {
         using var scope = NewDisposeScope();
         positionIds ??= DefaultPositionIds(inputIds, cache);
-        var hidden = model.Forward(inputIds, attentionMask, positionIds, cache);
+        var hidden = model.Forward(inputIds, attentionMask, positionIds, cache, RunLayer);
         var logits = lm_head?.forward(hidden) ?? nn.functional.linear(hidden, model.Embedding.weight);
         return logits.MoveToOuterDisposeScope();
     }

@@ -25,8 +25,8 @@ public sealed class LlamaModel : nn.Module
 
     public TokenEmbedding Embedding => embed_tokens;
 
-    /// <summary>Final hidden states [batch, seq, hidden].</summary>
-    public Tensor Forward(Tensor inputIds, Tensor? attentionMask, Tensor positionIds, KeyValueCache? cache)
+    /// <summary>Final hidden states [batch, seq, hidden]; <paramref name="runLayer"/> runs each decoder layer (activation checkpointing).</summary>
+    public Tensor Forward(Tensor inputIds, Tensor? attentionMask, Tensor positionIds, KeyValueCache? cache, Func<Func<Tensor, Tensor>, Tensor, Tensor[], Tensor>? runLayer = null)
     {
         using var scope = NewDisposeScope();
         var hidden = embed_tokens.forward(inputIds);
@@ -35,7 +35,7 @@ public sealed class LlamaModel : nn.Module
         var (cos, sin) = _rotary.Angles(positionIds, hidden.dtype);
         var inputs = new AttentionInputs(mask, cos, sin, cache);
         foreach (var layer in layers)
-            hidden = layer.Forward(hidden, inputs);
+            hidden = runLayer is null ? layer.Forward(hidden, inputs) : runLayer(h => layer.Forward(h, inputs), hidden, [mask, cos, sin]);
         return norm.forward(hidden).MoveToOuterDisposeScope();
     }
 }

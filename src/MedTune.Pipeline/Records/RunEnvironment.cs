@@ -42,7 +42,7 @@ public sealed record RunEnvironment
     private static readonly Lazy<(string CpuModel, long MemoryBytes, string Gpu)> Machine =
         new(() => (ProbeCpuModel(), ProbeMemoryBytes(), ProbeGpu()));
 
-    private static string ToolVersionText()
+    internal static string ToolVersionText()
     {
         var assembly = Assembly.GetEntryAssembly() ?? typeof(RunEnvironment).Assembly;
         return assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Diagnostics;
 
 namespace MedTune.Pipeline;
@@ -15,11 +16,11 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
     private IStageReporter Reporter => options.Reporter;
 
     public async Task<StageOutcome> RunAsync(
-        StageDefinition definition, IReadOnlyDictionary<string, StageOutcome> upstream, bool force, CancellationToken cancellationToken)
+        StageDefinition definition, IReadOnlyDictionary<string, StageOutcome> upstream, int seed, bool force, CancellationToken cancellationToken)
     {
         var kind = definition.Stage.Kind;
         var inputHashes = StageKeys.HashInputs(definition, cache.Hasher, cancellationToken);
-        var keyInputs = StageKeys.Compose(definition, options.Seed, inputHashes,
+        var keyInputs = StageKeys.Compose(definition, seed, inputHashes,
             definition.DependsOn.ToDictionary(name => name, name => upstream[name].OutputHash));
         var key = keyInputs.ComputeKey();
 
@@ -35,7 +36,7 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
         foreach (var abandoned in cache.RemoveAbandonedBuilds(kind, key))
             Reporter.Warning($"{definition.Name}: removed the unfinished build {abandoned} left by an interrupted run");
 
-        return await BuildAsync(definition, keyInputs, key, upstream, cancellationToken);
+        return await BuildAsync(definition, keyInputs, key, upstream, seed, cancellationToken);
     }
 
     /// <summary>
@@ -46,25 +47,29 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
     {
         if (cache.TryGetEntry(definition.Stage.Kind, key) is not { } entry) return null;
         var damage = EntryIntegrity.Check(entry, cache.Hasher);
-        if (damage.Count == 0) return Cached(definition, entry);
+        if (damage.Count == 0) return Cached(definition, entry, Reporter);
         if (warn) Reporter.Warning($"{definition.Name}: the cached output {entry.Directory} is damaged ({string.Join("; ", damage)}); rebuilding it");
         return null;
     }
 
-    private StageOutcome Cached(StageDefinition definition, CacheEntry entry)
+    public static StageOutcome Cached(StageDefinition definition, CacheEntry entry, IStageReporter reporter)
     {
-        Reporter.Info($"{definition.Name}: cached ({entry.Record.Key[..12]})");
+        reporter.Info($"{definition.Name}: cached ({entry.Record.Key[..12]})");
         return new StageOutcome(definition.Name, definition.Stage.Kind, StageRunStatus.Cached, entry.Record.Key, entry.Directory,
             entry.Record.OutputHash, TimeSpan.Zero, entry.Record);
     }
 
     private async Task<StageOutcome> BuildAsync(
-        StageDefinition definition, StageKeyInputs keyInputs, string key, IReadOnlyDictionary<string, StageOutcome> upstream, CancellationToken cancellationToken)
+        StageDefinition definition, StageKeyInputs keyInputs, string key, IReadOnlyDictionary<string, StageOutcome> upstream, int seed, CancellationToken cancellationToken)
     {
         var kind = definition.Stage.Kind;
         var buildDirectory = cache.CreateBuildDirectory(kind, key);
         var workDirectory = cache.WorkDirectory(kind, key);
         Directory.CreateDirectory(workDirectory);
+        var logPath = Path.Combine(buildDirectory, StageLog.FileName);
+        var logs = options.StageLogs?.Invoke(logPath);
+        var logger = logs?.CreateLogger("medtune.stage." + definition.Name);
+        var reporter = logger is null ? Reporter : StageLog.Tee(Reporter, logger);
         var context = new StageContext
         {
             StageName = definition.Name,
@@ -72,11 +77,17 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
             OutputDirectory = buildDirectory,
             WorkDirectory = workDirectory,
             UpstreamOutputs = definition.DependsOn.ToDictionary(name => name, name => upstream[name].OutputDirectory, StringComparer.Ordinal),
-            Seed = options.Seed,
-            Reporter = Reporter,
+            Seed = seed,
+            Reporter = reporter,
         };
+        // A cluster job's id goes into the record (unhashed), so that a result can be traced to its job and log.
+        if (Environment.GetEnvironmentVariable("SLURM_JOB_ID") is { Length: > 0 } slurmJob)
+        {
+            context.RecordFacts["slurm_job_id"] = slurmJob;
+            reporter.Info($"{definition.Name}: Slurm job {slurmJob} on {Environment.GetEnvironmentVariable("SLURMD_NODENAME") ?? Environment.MachineName}");
+        }
 
-        Reporter.Info($"{definition.Name}: running ({key[..12]})");
+        reporter.Info($"{definition.Name}: running ({key[..12]})");
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         CacheEntry entry;
@@ -87,16 +98,39 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
             var files = ContentHasher.Uncached.HashFiles(buildDirectory, cancellationToken);
             clock.Stop();
             var record = StageRecordBuilder.Build(definition, keyInputs, key, upstream, files, startedAt, clock.Elapsed, context, git.Value);
+            reporter.Info($"{definition.Name}: output {record.OutputHash[..12]}, {files.Count} files");
+            logs?.Dispose();
+            logs = null;
             entry = cache.Publish(buildDirectory, record);
         }
-        catch
+        catch (Exception e)
         {
+            if (logs is not null)
+            {
+                logger!.LogError(e, "{Stage} failed", definition.Name);
+                logs.Dispose();
+                KeepFailedLog(logPath, workDirectory);
+            }
             TryDelete(buildDirectory);
             throw;
         }
         TryDelete(workDirectory);
         Reporter.Info($"{definition.Name}: done in {clock.Elapsed.TotalSeconds:F1} s");
         return new StageOutcome(definition.Name, kind, StageRunStatus.Ran, key, entry.Directory, entry.Record.OutputHash, clock.Elapsed, entry.Record);
+    }
+
+    /// <summary>The build directory of a failed stage is deleted; its log moves to the key's work directory, which stays.</summary>
+    private void KeepFailedLog(string logPath, string workDirectory)
+    {
+        try
+        {
+            if (File.Exists(logPath)) File.Move(logPath, Path.Combine(workDirectory, StageLog.FileName), overwrite: true);
+            Reporter.Warning($"the failed stage's log: {Path.Combine(workDirectory, StageLog.FileName)}");
+        }
+        catch (IOException e)
+        {
+            Reporter.Warning($"could not keep the stage log {logPath}: {e.Message}");
+        }
     }
 
     private void TryDelete(string directory)

@@ -19,6 +19,23 @@ public static class DataOrder
         return order;
     }
 
+    /// <summary>Optimizer steps' worth of examples sorted together by <see cref="GroupByLength"/> (Hugging Face uses 50).</summary>
+    public const int StepsPerLengthGroup = 50;
+
+    /// <summary>
+    /// Hugging Face's length grouping: the shuffled <paramref name="order"/> is cut into groups of
+    /// <paramref name="groupSize"/> examples and each group is sorted by length, longest first (ties keep the shuffle's
+    /// order), so consecutive micro-batches hold examples of similar length while the epoch stays shuffled.
+    /// </summary>
+    public static int[] GroupByLength(int[] order, Func<int, int> length, int groupSize)
+    {
+        if (groupSize <= 0) throw new ArgumentOutOfRangeException(nameof(groupSize));
+        var grouped = new List<int>(order.Length);
+        for (var start = 0; start < order.Length; start += groupSize)
+            grouped.AddRange(order.Skip(start).Take(groupSize).OrderByDescending(length));
+        return grouped.ToArray();
+    }
+
     private static ulong Next(ref ulong state)
     {
         state += 0x9E3779B97F4A7C15UL;

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace MedTune.Training;
 
 /// <summary>The fields of PEFT's <c>adapter_config.json</c> that medtune writes and reads (LoRA, causal LM).</summary>
-public sealed record LoraAdapterConfig
+public sealed partial record LoraAdapterConfig
 {
     public const string FileName = "adapter_config.json";
 
@@ -73,6 +73,7 @@ public sealed record LoraAdapterConfig
             throw new LoraAdapterException($"{path}: bias '{bias}' is not supported (only 'none': bias terms are not adapted).");
         if (json["modules_to_save"] is JsonArray { Count: > 0 })
             throw new LoraAdapterException($"{path}: modules_to_save is set; adapters that also replace whole modules are not supported.");
+        RefuseUnsupportedFields(json, path);
 
         var r = json["r"] is JsonValue rv ? rv.GetValue<int>() : throw new LoraAdapterException($"{path}: key 'r' is missing.");
         var alpha = json["lora_alpha"] is JsonValue av ? av.GetValue<double>() : throw new LoraAdapterException($"{path}: key 'lora_alpha' is missing.");
@@ -91,6 +92,45 @@ public sealed record LoraAdapterConfig
             BaseModelNameOrPath = Text("base_model_name_or_path"),
             UseRslora = json["use_rslora"] is JsonValue u && u.GetValue<bool>(),
         };
+    }
+}
+
+public sealed partial record LoraAdapterConfig
+{
+    /// <summary>
+    /// PEFT LoRA options that change what the weights mean, which medtune does not implement: refused by name, so an
+    /// adapter is never applied differently from how PEFT applies it. Options that only select modules
+    /// (layers_to_transform, layers_pattern, exclude_modules, target_modules as a regex) need no support: the tensors in
+    /// adapter_model.safetensors name every adapted module. Initialisation options (init_lora_weights, loftq_config) do
+    /// not matter once trained.
+    /// </summary>
+    private static readonly (string Key, string Why)[] UnsupportedFields =
+    [
+        ("rank_pattern", "per-module ranks (and with them per-module alpha/r scales)"),
+        ("alpha_pattern", "per-module alphas (per-module scales)"),
+        ("use_dora", "DoRA's magnitude vectors"),
+        ("lora_bias", "trained LoRA bias terms"),
+        ("layer_replication", "layers duplicated from the base"),
+        ("trainable_token_indices", "retrained embedding rows"),
+        ("target_parameters", "adapted parameters that are not linear layers"),
+    ];
+
+    private static void RefuseUnsupportedFields(JsonObject json, string path)
+    {
+        foreach (var (key, why) in UnsupportedFields)
+        {
+            var set = json[key] switch
+            {
+                null => false,
+                JsonValue v when v.TryGetValue<bool>(out var b) => b,
+                JsonObject o => o.Count > 0,
+                JsonArray a => a.Count > 0,
+                _ => true,
+            };
+            if (set)
+                throw new LoraAdapterException(
+                    $"{path}: '{key}' is set; medtune does not support {why}. Merge the adapter with PEFT (merge_and_unload) and use the merged checkpoint, or retrain without {key}.");
+        }
     }
 }
 

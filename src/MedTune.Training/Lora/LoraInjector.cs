@@ -34,7 +34,7 @@ public static class LoraInjector
         foreach (var (path, linear) in targets)
         {
             var layer = new LoraLayer(linear.InFeatures, linear.OutFeatures, lora.R, lora.Alpha, lora.Dropout, lora.UseRslora, dropoutGenerator);
-            layer.to(linear.weight.device);
+            layer.to(linear.Device);
             layer.train(model.training); // a new module starts in training mode; follow the model's mode
 
             linear.Adapter = layer;

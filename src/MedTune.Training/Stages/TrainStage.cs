@@ -19,17 +19,25 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
     public const string MetricsFileName = "train_metrics.json";
 
     public string Kind => "train";
-    public int ImplementationVersion => 2;
+    public int ImplementationVersion => 3; // 3: loss normalised over the accumulation window's response tokens; per-dataset counts in train_metrics.json
 
     /// <summary>The settings that decide the adapter: seed, model dtype/device/family, lora, train, datasets.train.</summary>
     public static JsonNode ConfigFor(ExperimentManifest m) => new JsonObject
     {
         ["seed"] = m.Seed,
-        ["model"] = new JsonObject { ["dtype"] = m.Model.Dtype, ["device"] = m.Model.Device, ["family"] = m.Model.Family },
+        ["model"] = ModelKey(m),
         ["lora"] = ManifestJson.Section(m.Lora),
         ["train"] = ManifestJson.Section(m.Train),
         ["datasets"] = new JsonObject { ["train"] = new JsonArray(m.Datasets.Train.Select(d => (JsonNode)ManifestJson.Section(d)).ToArray()) },
     };
+
+    /// <summary>The model settings that decide the adapter; quantization only when on, so LoRA runs keep their keys.</summary>
+    private static JsonObject ModelKey(ExperimentManifest m)
+    {
+        var model = new JsonObject { ["dtype"] = m.Model.Dtype, ["device"] = m.Model.Device, ["family"] = m.Model.Family };
+        if (m.Model.Quantization.IsQuantized) model["quantization"] = ManifestJson.Section(m.Model.Quantization);
+        return model;
+    }
 
     public Task RunAsync(StageContext context, CancellationToken cancellationToken) =>
         Task.Run(() => Run(context, cancellationToken), cancellationToken);
@@ -38,10 +46,11 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
     {
         var modelDirectory = baseModel.Resolve(context);
         var tokenizer = new TextTrainingTokenizer(TextTokenizer.Load(modelDirectory), modelDirectory);
-        var examples = LoadExamples(tokenizer, context);
+        var (examples, datasetCounts) = LoadExamples(tokenizer, context);
 
         var device = TrainingDevice.Resolve(manifest.Model.Device);
-        using var model = ModelLoader.Load(modelDirectory, device, TrainingDevice.DType(manifest.Model.Dtype));
+        var quantization = ModelQuantization.Options(manifest.Model.Quantization);
+        using var model = ModelLoader.Load(modelDirectory, device, TrainingDevice.DType(manifest.Model.Dtype), quantization);
         using var lora = LoraInjector.Apply(model, manifest.Lora, context.Seed);
         var trainer = new LoraTrainer(lora, examples, manifest.Train, context.Seed, tokenizer.PadId);
         context.Reporter.Info($"training {lora.Parameters().Sum(p => p.numel()):N0} LoRA parameters on {lora.Layers.Count} projections; " +
@@ -55,6 +64,9 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
             ["steps"] = outcome.Steps,
             ["final_loss"] = outcome.FinalLoss,
             ["examples"] = examples.Count,
+            ["tokens"] = examples.Sum(e => (long)e.InputIds.Length),
+            ["loss_tokens"] = examples.Sum(e => (long)e.LabelCount),
+            ["datasets"] = datasetCounts,
             ["trainable_parameters"] = lora.Parameters().Sum(p => p.numel()),
             ["torch_threads"] = get_num_threads(),
             ["device"] = device.type.ToString().ToLowerInvariant(),
@@ -68,14 +80,19 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
         context.RecordFacts["train_seconds"] = Math.Round(outcome.Seconds, 2);
         context.RecordFacts["peak_rss_mb"] = Math.Round(outcome.PeakRssMegabytes, 1);
         context.RecordFacts["torch_threads"] = get_num_threads();
+        context.RecordFacts["padded_token_share"] = Math.Round(outcome.PaddedTokenShare, 4);
+        if (quantization is not null)
+            context.RecordFacts["quantized_projections"] = model.Linears().Count(l => l.Linear.IsQuantized);
     }
 
-    private List<TokenizedExample> LoadExamples(ITrainingTokenizer tokenizer, StageContext context)
+    /// <returns>The examples, and per dataset what was read and kept (records, examples, tokens) for the report.</returns>
+    private (List<TokenizedExample> Examples, JsonArray DatasetCounts) LoadExamples(ITrainingTokenizer tokenizer, StageContext context)
     {
         if (manifest.Datasets.Train.Count == 0)
             throw new InvalidOperationException($"{manifest.ManifestPath}: datasets.train is empty; the train stage needs at least one dataset.");
         var trainOn = ExampleEncoder.ParseTrainOn(manifest.Train.TrainOn);
         var all = new List<TokenizedExample>();
+        var counts = new JsonArray();
         int truncated = 0, dropped = 0, skipped = 0;
         foreach (var spec in manifest.Datasets.Train)
         {
@@ -85,6 +102,19 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
             foreach (var source in encoded.DroppedSources.Take(20))
                 context.Reporter.Warning($"{source}: prompt fills max_seq_length ({manifest.Train.MaxSeqLength}); example dropped");
             all.AddRange(encoded.Examples);
+            counts.Add(new JsonObject
+            {
+                ["name"] = string.IsNullOrWhiteSpace(spec.Name) ? Path.GetFileNameWithoutExtension(spec.Path.TrimEnd('/', '\\')) : spec.Name,
+                ["format"] = spec.Format,
+                ["template"] = spec.Template,
+                ["records"] = read.Examples.Count,
+                ["skipped_invalid_records"] = read.Skipped.Count,
+                ["examples"] = encoded.Examples.Count,
+                ["truncated_examples"] = encoded.TruncatedCount,
+                ["dropped_examples"] = encoded.DroppedSources.Count,
+                ["tokens"] = encoded.Examples.Sum(e => (long)e.InputIds.Length),
+                ["loss_tokens"] = encoded.Examples.Sum(e => (long)e.LabelCount),
+            });
             truncated += encoded.TruncatedCount;
             dropped += encoded.DroppedSources.Count;
             skipped += read.Skipped.Count;
@@ -95,6 +125,6 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
         context.RecordFacts["dropped_examples"] = dropped;
         context.RecordFacts["skipped_invalid_records"] = skipped;
         if (all.Count == 0) throw new InvalidOperationException("no training example is left after tokenization; raise train.max_seq_length.");
-        return all;
+        return (all, counts);
     }
 }

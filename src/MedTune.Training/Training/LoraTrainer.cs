@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MedTune.Manifest;
+using MedTune.Models;
 using MedTune.Pipeline;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,6 +10,9 @@ namespace MedTune.Training;
 /// <summary>
 /// Trains the LoRA weights of a model: AdamW over the LoRA tensors only, a warmup + decay schedule, gradient
 /// accumulation, gradient-norm clipping, a JSONL step log, and resumable checkpoints in a work directory.
+/// The loss of an optimizer step is the mean over the response tokens of its whole accumulation window (not a mean of
+/// micro-batch means), so it does not depend on how the window is split into micro-batches. Optional: examples grouped
+/// by length, and decoder layers recomputed in the backward pass (activation checkpointing).
 /// On CPU with a fixed thread count, a run resumed from a checkpoint is bit-identical to an uninterrupted one
 /// (data order is a function of (seed, epoch); dropout masks come from a checkpointed generator).
 /// </summary>
@@ -32,6 +36,19 @@ public sealed class LoraTrainer
     }
 
     public TrainingPlan Plan { get; }
+
+    private (int Epoch, int[] Order)? _order;
+
+    /// <summary>Example order of an epoch: the seeded shuffle, grouped by length when train.group_by_length is on.</summary>
+    private int[] OrderOf(int epoch)
+    {
+        if (_order is { } cached && cached.Epoch == epoch) return cached.Order;
+        var order = DataOrder.Permutation(_examples.Count, _seed, epoch);
+        if (_settings.GroupByLength)
+            order = DataOrder.GroupByLength(order, i => _examples[i].InputIds.Length, Plan.BatchSize * Plan.Accumulation * DataOrder.StepsPerLengthGroup);
+        _order = (epoch, order);
+        return order;
+    }
 
     /// <summary>Raised after each optimizer step has been logged (and checkpointed, when due).</summary>
     public event Action<TrainingStepRecord>? StepCompleted;
@@ -57,8 +74,10 @@ public sealed class LoraTrainer
         var totalTokens = 0L;
         var clock = Stopwatch.StartNew();
         var lastLoss = LastLoggedLoss(logPath);
+        long paddedTokens = 0, positions = 0;
 
         model.train();
+        if (_settings.GradientCheckpointing) model.Checkpointing = new ActivationCheckpointing([_lora.DropoutGenerator]);
         try
         {
             using var log = new TrainLogWriter(logPath);
@@ -78,7 +97,9 @@ public sealed class LoraTrainer
                     cancellationToken.ThrowIfCancellationRequested();
                 }
                 var stepClock = Stopwatch.StartNew();
-                var (loss, tokens) = AccumulateGradients(step, device, lastCheckpointStep);
+                var (loss, tokens, padded) = AccumulateGradients(step, device, lastCheckpointStep);
+                paddedTokens += padded;
+                positions += tokens + padded;
                 var gradNorm = ClipGradients(parameters, step, lastCheckpointStep, workDirectory);
                 var learningRate = _settings.LearningRate * schedule.Factor(step);
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
@@ -106,12 +127,16 @@ public sealed class LoraTrainer
         }
         finally
         {
+            model.Checkpointing = null;
             model.eval();
             foreach (var parameter in parameters) parameter.requires_grad = false;
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
-        return new TrainingOutcome(step, resumedAt, lastLoss, logPath, totalTokens, seconds, ProcessMemory.PeakRssMegabytes());
+        return new TrainingOutcome(step, resumedAt, lastLoss, logPath, totalTokens, seconds, ProcessMemory.PeakRssMegabytes())
+        {
+            PaddedTokenShare = positions > 0 ? (double)paddedTokens / positions : 0,
+        };
     }
 
     /// <summary>Restores the newest checkpoint (and its log) if any; returns the steps already done.</summary>
@@ -142,27 +167,38 @@ public sealed class LoraTrainer
         return last is null ? double.NaN : System.Text.Json.Nodes.JsonNode.Parse(last)?["loss"]?.GetValue<double>() ?? double.NaN;
     }
 
-    /// <summary>Forward and backward over the step's micro-batches; returns the mean loss and the real tokens seen.</summary>
-    private (double Loss, int Tokens) AccumulateGradients(int step, Device device, int lastCheckpointStep)
+    /// <summary>
+    /// Forward and backward over the step's micro-batches, leaving the step's gradient in the LoRA parameters: each
+    /// micro-batch contributes (sum of its token losses) / (response tokens in the whole window), so the gradient is that
+    /// of the window's token-mean loss however the window is split. Returns that loss, the real tokens and the padding.
+    /// </summary>
+    internal (double Loss, int Tokens, long PaddedTokens) AccumulateGradients(int step, Device device, int lastCheckpointStep = 0)
     {
-        var microBatches = Plan.MicroBatchesOf(step).ToList();
+        var microBatches = Plan.MicroBatchesOf(step).Select(m => Plan.ExamplesOf(m, OrderOf)).ToList();
+        var labelled = microBatches.Sum(indices => indices.Sum(i => LabelledTargets(_examples[i])));
         var lossSum = 0.0;
         var tokens = 0;
-        foreach (var microBatch in microBatches)
+        var padded = 0L;
+        foreach (var indices in microBatches)
         {
             using var scope = NewDisposeScope();
-            var indices = Plan.ExamplesOf(microBatch, epoch => DataOrder.Permutation(_examples.Count, _seed, epoch));
             using var batch = BatchCollator.Collate(indices.Select(i => _examples[i]).ToList(), _padId, device);
             var logits = _lora.Model.Forward(batch.InputIds, batch.AttentionMask);
-            var loss = CausalLoss(logits, batch.Labels);
+            var loss = CausalLossSum(logits, batch.Labels).div(labelled);
             var value = loss.item<float>();
             if (!float.IsFinite(value)) throw Diverged("loss", value, step, lastCheckpointStep);
-            loss.div(microBatches.Count).backward();
+            loss.backward();
+            _lora.Model.Checkpointing?.Release();
             lossSum += value;
             tokens += batch.TokenCount;
+            padded += batch.InputIds.numel() - batch.TokenCount;
         }
-        return (lossSum / microBatches.Count, tokens);
+        return (lossSum, tokens, padded);
     }
+
+    /// <summary>Positions whose next token carries loss (labels after the first that are not −100).</summary>
+    private static int LabelledTargets(TokenizedExample example) =>
+        example.Labels.Skip(1).Count(l => l != TokenizedExample.IgnoreLabel);
 
     /// <summary>Mean next-token cross-entropy over labelled positions (label −100 ignored), computed in float32.</summary>
     public static Tensor CausalLoss(Tensor logits, Tensor labels)
@@ -171,6 +207,15 @@ public sealed class LoraTrainer
         var shiftedLogits = logits[.., ..^1, ..].to_type(ScalarType.Float32).reshape(-1, vocab);
         var shiftedLabels = labels[.., 1..].reshape(-1);
         return nn.functional.cross_entropy(shiftedLogits, shiftedLabels, ignore_index: TokenizedExample.IgnoreLabel);
+    }
+
+    /// <summary>Sum of the next-token cross-entropies over labelled positions, computed in float32.</summary>
+    public static Tensor CausalLossSum(Tensor logits, Tensor labels)
+    {
+        var vocab = logits.shape[^1];
+        var shiftedLogits = logits[.., ..^1, ..].to_type(ScalarType.Float32).reshape(-1, vocab);
+        var shiftedLabels = labels[.., 1..].reshape(-1);
+        return nn.functional.cross_entropy(shiftedLogits, shiftedLabels, ignore_index: TokenizedExample.IgnoreLabel, reduction: nn.Reduction.Sum);
     }
 
     private double ClipGradients(IList<Parameter> parameters, int step, int lastCheckpointStep, string workDirectory)
@@ -193,5 +238,8 @@ public sealed class LoraTrainer
 /// <param name="ResumedFromStep">Steps restored from a checkpoint at the start of this run (0 = fresh).</param>
 public sealed record TrainingOutcome(int Steps, int ResumedFromStep, double FinalLoss, string LogPath, long Tokens, double Seconds, double PeakRssMegabytes)
 {
+    /// <summary>Padding positions / all positions of the micro-batches trained in this run.</summary>
+    public double PaddedTokenShare { get; init; }
+
     public double TokensPerSecond => Seconds > 0 ? Tokens / Seconds : 0;
 }

@@ -104,6 +104,33 @@ public sealed class DecoderTextGeneratorTests(GeneratorFixture fixture) : IClass
     }
 
     [Fact]
+    public void StreamedPiecesAddUpToTheTextAndNeverShowAStopStringsBeginning()
+    {
+        var script = Tokenizer.Encode("答え：c 鬱血\n##x #\n### 指示：次の問題", addBos: false).ToArray();
+        var prompt = Tokenizer.Encode("問題", addBos: false);
+        using var generator = new DecoderTextGenerator(ScriptAfter(prompt.Count, script), Tokenizer);
+        var pieces = new List<string>();
+        var result = generator.Generate(["問題"], new DecodingOptions { MaxNewTokens = 50, StopStrings = ["###"] },
+            (index, piece) => { Assert.Equal(0, index); pieces.Add(piece); })[0];
+        Assert.Equal("答え：c 鬱血\n##x #\n", result.Text);
+        Assert.Equal(result.Text, string.Concat(pieces));
+        Assert.True(pieces.Count > 3, $"streamed in {pieces.Count} pieces");
+        Assert.DoesNotContain(pieces, p => p.Contains('\uFFFD'));
+        // "##" is held back until "x" shows it is not a stop string; the final "#\n" is released when the row stops.
+        Assert.Contains(pieces, p => p.StartsWith("##x", StringComparison.Ordinal) || p.EndsWith("##x", StringComparison.Ordinal) || p == "##x");
+    }
+
+    [Fact]
+    public void StreamingReportsEachPromptOfABatchByItsIndex()
+    {
+        using var generator = new DecoderTextGenerator(FakeDecoderModel.Hashing(Tokenizer.VocabSize), Tokenizer);
+        var streamed = new Dictionary<int, string>();
+        var results = generator.Generate(Prompts, new DecodingOptions { MaxNewTokens = 6, BatchSize = 2 },
+            (index, piece) => streamed[index] = streamed.GetValueOrDefault(index, "") + piece);
+        for (var i = 0; i < Prompts.Length; i++) Assert.Equal(results[i].Text, streamed.GetValueOrDefault(i, ""));
+    }
+
+    [Fact]
     public void StopStringSplitOverByteTokensIsFound()
     {
         // 指 is one character spread over byte-level tokens when it is not in the vocabulary as a whole.

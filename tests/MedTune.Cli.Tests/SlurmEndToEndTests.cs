@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using MedTune.Pipeline;
+using MedTune.Testing;
+
+namespace MedTune.Cli.Tests;
+
+/// <summary>
+/// The quickstart as a two-variant matrix (experiments/quickstart-matrix.yaml: 0- and 1-shot) through
+/// <c>--executor slurm</c> on a real one-node Slurm (<see cref="SlurmCluster"/>). Training is cut to 40 steps with a
+/// checkpoint every 10 so that the suite stays minutes long; everything else is the repository's manifest.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+[Trait("Category", "SystemTools")]
+public sealed class SlurmEndToEndTests(SlurmCluster slurm) : IClassFixture<SlurmCluster>
+{
+    [Fact]
+    public async Task The_matrix_runs_as_Slurm_jobs_and_writes_the_lock_files_the_local_executor_writes()
+    {
+        slurm.Require();
+        using var dir = new TempDirectory();
+        var manifest = CopyMatrix(dir.Path);
+
+        var viaSlurm = await CliRunner.RunAsync("run", manifest, "--cache", Path.Combine(dir.Path, "cache-slurm"), "--executor", "slurm");
+        Assert.True(viaSlurm.ExitCode == 0, viaSlurm.Output);
+        Assert.Contains("train (shared by quickstart-matrix@shots=0, quickstart-matrix@shots=1): submitted job", viaSlurm.Output);
+        var slurmLocks = ReadLocks(dir.Path);
+        Assert.Equal(2, slurmLocks.Count);
+        // The job id is in the record (unhashed), and each stage's own log lies beside its output.
+        var trainEntry = Directory.GetDirectories(Path.Combine(dir.Path, "cache-slurm", "train")).Single(d => StageCache.IsKey(Path.GetFileName(d)));
+        var record = JsonNode.Parse(File.ReadAllText(Path.Combine(trainEntry, StageCache.RecordFileName)))!.ToJsonString();
+        Assert.Contains("slurm_job_id", record);
+        Assert.Contains("training", File.ReadAllText(Path.Combine(trainEntry, StageLog.FileName)));
+
+        foreach (var file in Directory.GetFiles(dir.Path, "*.lock.json")) File.Delete(file);
+        var local = await CliRunner.RunAsync("run", manifest, "--cache", Path.Combine(dir.Path, "cache-local"), "--jobs", "2", "--quiet");
+        Assert.True(local.ExitCode == 0, local.Output);
+        Assert.Equal(slurmLocks, ReadLocks(dir.Path));
+
+        // Everything is cached now: a second Slurm run submits nothing.
+        var again = await CliRunner.RunAsync("run", manifest, "--cache", Path.Combine(dir.Path, "cache-slurm"), "--executor", "slurm");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.DoesNotContain("submitted job", again.Output);
+    }
+
+    [Fact]
+    public async Task A_train_job_cancelled_mid_training_resumes_from_its_checkpoint_when_resubmitted()
+    {
+        slurm.Require();
+        using var dir = new TempDirectory();
+        var manifest = CopyMatrix(dir.Path, steps: 300); // long enough to be cancelled after its first checkpoint
+        var cache = Path.Combine(dir.Path, "cache");
+
+        var detached = await CliRunner.RunAsync("run", manifest, "--cache", cache, "--executor", "slurm", "--detach");
+        Assert.True(detached.ExitCode == 0, detached.Output);
+        var status = await CliRunner.RunAsync("status", manifest, "--cache", cache);
+        Assert.Contains("slurm jobs", status.Output);
+
+        // Wait for the first checkpoint of the running train job, then cancel everything.
+        var deadline = DateTime.UtcNow.AddMinutes(15);
+        while (!Directory.EnumerateDirectories(Path.Combine(cache, "train"), "checkpoint-*", SearchOption.AllDirectories).Any())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no training checkpoint after 15 minutes; squeue:\n" + slurm.Squeue().Output);
+            await Task.Delay(1000);
+        }
+        var cancel = await CliRunner.RunAsync("cancel", manifest, "--cache", cache);
+        Assert.True(cancel.ExitCode == 0, cancel.Output);
+        Assert.Contains("cancelled job", cancel.Output);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(cache, "train")).Where(d => StageCache.IsKey(Path.GetFileName(d))));
+
+        var resumed = await CliRunner.RunAsync("run", manifest, "--cache", cache, "--executor", "slurm");
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        var trainEntry = Directory.GetDirectories(Path.Combine(cache, "train")).Single(d => StageCache.IsKey(Path.GetFileName(d)));
+        Assert.Contains("resuming training from step", File.ReadAllText(Path.Combine(trainEntry, StageLog.FileName)));
+        Assert.Equal(2, ReadLocks(dir.Path).Count);
+    }
+
+    [Fact]
+    public async Task A_failed_job_is_reported_with_its_log_tail_and_its_dependants_are_not_run()
+    {
+        slurm.Require();
+        using var dir = new TempDirectory();
+        var manifest = CopyMatrix(dir.Path);
+        // A training file that exists at planning time but is broken: the train job fails when it reads it.
+        File.WriteAllText(Path.Combine(dir.Path, "quickstart", "instructions.jsonl"), "{not json\n");
+
+        var run = await CliRunner.RunAsync("run", manifest, "--cache", Path.Combine(dir.Path, "cache"), "--executor", "slurm");
+
+        Assert.True(run.ExitCode == 1, run.Output);
+        Assert.True(run.Output.Contains("train (shared by quickstart-matrix@shots=0, quickstart-matrix@shots=1): Slurm job"), run.Output);
+        Assert.Contains("ended FAILED", run.Output);
+        Assert.Contains("instructions.jsonl", run.Output); // the error, quoted from the job's log
+        Assert.Contains("Not run because of it:", run.Output);
+    }
+
+    /// <summary>experiments/quickstart-matrix.yaml and its data in <paramref name="directory"/>, training cut to <paramref name="steps"/> steps.</summary>
+    internal static string CopyMatrix(string directory, int steps = 40)
+    {
+        var experiments = Path.Combine(SharedData.RepoRoot, "experiments");
+        Directory.CreateDirectory(Path.Combine(directory, "quickstart"));
+        foreach (var file in Directory.GetFiles(Path.Combine(experiments, "quickstart")))
+            File.Copy(file, Path.Combine(directory, "quickstart", Path.GetFileName(file)));
+        var yaml = File.ReadAllText(Path.Combine(experiments, "quickstart-matrix.yaml"));
+        Assert.Contains("  epochs: 20\n", yaml);
+        yaml = yaml.Replace("  epochs: 20\n", $"  epochs: 20\n  max_steps: {steps}\n  checkpoint_every: 10\n");
+        var path = Path.Combine(directory, "quickstart-matrix.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private static SortedDictionary<string, string> ReadLocks(string directory) =>
+        new(Directory.GetFiles(directory, "*.lock.json").ToDictionary(Path.GetFileName, File.ReadAllText)!, StringComparer.Ordinal);
+}
