@@ -53,10 +53,10 @@ public static class InputChecks
         Try(problems, "model.base", () =>
         {
             var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
-            CheckTokenizer(directory, config);
             using var weights = CheckpointWeights.Open(directory);
             if (tuned && LoraTargets.CheckAgainstTensors(manifest.Lora.TargetModules, weights.Names.Select(n => (n, weights.Info(n).Shape.Length))) is { } error)
                 throw new CheckpointException($"{error} ({directory})");
+            CheckTokenizer(directory, config);
         });
     }
 
@@ -66,9 +66,10 @@ public static class InputChecks
         var file = Path.Combine(directory, File.Exists(Path.Combine(directory, "tokenizer.json")) ? "tokenizer.json" : "tokenizer.model");
         TextTokenizer tokenizer;
         try { tokenizer = TextTokenizer.Load(directory); }
-        catch (Exception e) when (e is not (CheckpointException or OperationCanceledException or FileNotFoundException))
+        catch (Exception e) when (e is not (OperationCanceledException or FileNotFoundException))
         {
-            var reason = e is System.Text.Json.JsonException json ? JsonLineErrors.Reason(json) : e.Message;
+            var reason = (e as System.Text.Json.JsonException ?? e.InnerException as System.Text.Json.JsonException) is { } json
+                ? JsonLineErrors.Reason(json) : e.Message;
             throw new CheckpointException($"{file}: cannot be read as a tokenizer: {reason}. Re-save it with the model's tokenizer (save_pretrained).", e);
         }
         if (tokenizer.VocabSize > config.VocabSize)

@@ -22,7 +22,7 @@ public sealed class BadInputFuzzTests(ITestOutputHelper output)
     public async Task Seeded_mutations_of_manifest_data_and_model_end_in_a_named_exit_2()
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("MEDTUNE_FUZZ_SEED"), out var s) ? s : 12;
-        var count = int.TryParse(Environment.GetEnvironmentVariable("MEDTUNE_FUZZ_CASES"), out var n) ? n : 120;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("MEDTUNE_FUZZ_CASES"), out var n) ? n : 100;
         using var root = new TempDirectory();
         var pristine = Path.Combine(root.Path, "pristine");
         var manifest = TestExperiments.Quickstart(pristine);
