@@ -63,7 +63,7 @@ public sealed record ModelConfig
         }
         catch (JsonException e)
         {
-            throw new CheckpointException($"{source}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
+            throw new CheckpointException($"{source}: not valid JSON (line {e.LineNumber + 1}): {JsonLineErrors.Reason(e)}", e);
         }
         return new ModelConfigReader(obj, source).Read();
     }

@@ -24,7 +24,12 @@ internal sealed class ModelConfigReader(JsonObject json, string source)
             JsonArray array when array[0] is JsonValue first && first.GetValueKind() == JsonValueKind.String => first.GetValue<string>(),
             _ => throw Error("architectures", "must be a list of class names such as [\"LlamaForCausalLM\"]."),
         };
-        if (modelType is not null && LlamaModelTypes.Contains(modelType) || architecture is "LlamaForCausalLM" or "MistralForCausalLM")
+        var llamaType = modelType is not null && LlamaModelTypes.Contains(modelType);
+        var llamaClass = architecture is "LlamaForCausalLM" or "MistralForCausalLM";
+        if (modelType is not null && architecture is not null && (llamaType || modelType == "gpt_neox") != (llamaClass || architecture == "GPTNeoXForCausalLM")
+            || (llamaType && architecture == "GPTNeoXForCausalLM") || (modelType == "gpt_neox" && llamaClass))
+            throw Error("model_type", $"'{modelType}' does not match architectures [\"{architecture}\"]; the config.json is inconsistent (edited by hand, or from another model?).");
+        if (llamaType || llamaClass)
             return ModelFamily.Llama;
         if (modelType == "gpt_neox" || architecture == "GPTNeoXForCausalLM")
             return ModelFamily.GptNeoX;
@@ -177,12 +182,17 @@ internal sealed class ModelConfigReader(JsonObject json, string source)
         _ => throw Error(key, "must be true or false."),
     });
 
-    private string? OptionalString(string key) =>
-        json[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+    private string? OptionalString(string key) => json[key] switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        var other => throw Error(key, $"must be a string, not {other.GetValueKind().ToString().ToLowerInvariant()} {other.ToJsonString()}."),
+    };
 
     private T? Read<T>(string key, Func<JsonValue, T> convert) where T : struct
     {
-        if (json[key] is not JsonValue value || value.GetValueKind() == JsonValueKind.Null) return null;
+        if (json[key] is null || json[key] is JsonValue { } nullValue && nullValue.GetValueKind() == JsonValueKind.Null) return null;
+        if (json[key] is not JsonValue value) throw Error(key, $"must be a single value, not {json[key]!.ToJsonString()}.");
         try { return convert(value); }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
         {

@@ -86,12 +86,18 @@ public static partial class ExamQuestionReader
 
         var questions = new List<ExamQuestion>();
         int lineNumber = 0;
-        foreach (var line in File.ReadLines(file))
+        foreach (var decoded in StrictUtf8Lines.Read(file))
         {
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            var line = decoded ?? "";
+            if (decoded is not null && string.IsNullOrWhiteSpace(line)) continue;
             QuestionRecord record;
-            try { record = QuestionRecord.Parse(file, lineNumber, line); }
+            try
+            {
+                record = decoded is null
+                    ? throw new ExamDataException(file, lineNumber, "not valid UTF-8; save the file as UTF-8")
+                    : QuestionRecord.Parse(file, lineNumber, line);
+            }
             catch (ExamDataException e) when (skipInvalid)
             {
                 warnings.Add("skipped " + e.Message);

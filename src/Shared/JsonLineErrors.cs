@@ -12,14 +12,19 @@ internal static class JsonLineErrors
 {
     public static string Describe(JsonException e)
     {
+        var column = e.BytePositionInLine is { } position ? $" at byte {position + 1} of the line" : "";
+        return $"not valid JSON{column}: {Reason(e)} (each line must be one complete JSON object)";
+    }
+
+    /// <summary>The parser's reason alone ("',' is invalid after a value"), without its Path/LineNumber/BytePositionInLine suffix.</summary>
+    public static string Reason(JsonException e)
+    {
         var message = e.Message;
         foreach (var marker in new[] { " Path:", " LineNumber:" })
         {
             var cut = message.IndexOf(marker, StringComparison.Ordinal);
             if (cut >= 0) message = message[..cut];
         }
-        message = message.Trim().TrimEnd('.');
-        var column = e.BytePositionInLine is { } position ? $" at byte {position + 1} of the line" : "";
-        return $"not valid JSON{column}: {message} (each line must be one complete JSON object)";
+        return message.Trim().TrimEnd('.');
     }
 }

@@ -1,4 +1,5 @@
 using MedTune.Checkpoints;
+using MedTune.Checkpoints.Tokenization;
 using MedTune.Evaluation;
 using MedTune.Manifest;
 using MedTune.Scoring;
@@ -51,11 +52,29 @@ public static class InputChecks
         var directory = manifest.Model.ResolvedBasePath!;
         Try(problems, "model.base", () =>
         {
-            ModelConfig.Load(Path.Combine(directory, "config.json"));
+            var config = ModelConfig.Load(Path.Combine(directory, "config.json"));
             using var weights = CheckpointWeights.Open(directory);
             if (tuned && LoraTargets.CheckAgainstTensors(manifest.Lora.TargetModules, weights.Names.Select(n => (n, weights.Info(n).Shape.Length))) is { } error)
                 throw new CheckpointException($"{error} ({directory})");
+            CheckTokenizer(directory, config);
         });
+    }
+
+    /// <summary>The tokenizer loads and its ids fit the model's embedding (an id past vocab_size would fail mid-training).</summary>
+    private static void CheckTokenizer(string directory, ModelConfig config)
+    {
+        var file = Path.Combine(directory, File.Exists(Path.Combine(directory, "tokenizer.json")) ? "tokenizer.json" : "tokenizer.model");
+        TextTokenizer tokenizer;
+        try { tokenizer = TextTokenizer.Load(directory); }
+        catch (Exception e) when (e is not (OperationCanceledException or FileNotFoundException))
+        {
+            var reason = (e as System.Text.Json.JsonException ?? e.InnerException as System.Text.Json.JsonException) is { } json
+                ? JsonLineErrors.Reason(json) : e.Message;
+            throw new CheckpointException($"{file}: cannot be read as a tokenizer: {reason}. Re-save it with the model's tokenizer (save_pretrained).", e);
+        }
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw new CheckpointException($"{file}: the tokenizer has {tokenizer.VocabSize} ids but config.json vocab_size is {config.VocabSize}; "
+                                          + "every token id must be below vocab_size (wrong tokenizer for this model?).");
     }
 
     private static void Try(List<string> problems, string key, Action check)

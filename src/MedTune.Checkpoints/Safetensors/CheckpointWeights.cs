@@ -46,7 +46,7 @@ public sealed class CheckpointWeights : IDisposable
         }
         catch (JsonException e)
         {
-            throw new CheckpointException($"{indexPath}: not valid JSON: {e.Message}", e);
+            throw new CheckpointException($"{indexPath}: not valid JSON: {JsonLineErrors.Reason(e)}", e);
         }
         var files = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
         var byTensor = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);

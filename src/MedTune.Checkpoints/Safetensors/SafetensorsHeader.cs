@@ -24,7 +24,7 @@ internal static class SafetensorsHeader
         }
         catch (JsonException e)
         {
-            throw Corrupt(path, $"header is not valid JSON ({e.Message})");
+            throw Corrupt(path, $"header is not valid JSON ({JsonLineErrors.Reason(e)})");
         }
         using (document)
         {

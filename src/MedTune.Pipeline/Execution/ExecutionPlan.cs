@@ -85,7 +85,9 @@ public static class ExecutionPlanner
                     {
                         Identity = identity, Definition = definition, Seed = experiment.Seed, Upstream = upstream,
                         IsKeyKnown = keyKnown, Forced = isForced,
-                        Cached = keyKnown && !isForced ? cache?.TryGetEntry(definition.Stage.Kind, identity) : null,
+                        // A damaged entry is not planned as cached: the executor reports it and rebuilds it.
+                        Cached = keyKnown && !isForced && cache?.TryGetEntry(definition.Stage.Kind, identity) is { } entry
+                                 && EntryIntegrity.Check(entry, cache.Hasher).Count == 0 ? entry : null,
                     };
                     byIdentity[identity] = stage;
                     ordered.Add(stage);

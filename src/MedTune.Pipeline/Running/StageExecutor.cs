@@ -24,19 +24,32 @@ internal sealed class StageExecutor(StageCache cache, PipelineRunnerOptions opti
             definition.DependsOn.ToDictionary(name => name, name => upstream[name].OutputHash));
         var key = keyInputs.ComputeKey();
 
-        if (!force && cache.TryGetEntry(kind, key) is { } hit) return Cached(definition, hit, Reporter);
+        if (!force && TryReuse(definition, key) is { } hit) return hit;
 
         using var keyLock = await cache.LockAsync(kind, key,
             () => Reporter.Info($"{definition.Name}: waiting for another medtune run that is building the same output (lock {cache.LockFilePath(kind, key)})"),
             options.LockPollInterval, cancellationToken);
 
         // Another process may have published this key while we waited for its lock.
-        if (!force && cache.TryGetEntry(kind, key) is { } published) return Cached(definition, published, Reporter);
+        if (!force && TryReuse(definition, key, warn: false) is { } published) return published;
 
         foreach (var abandoned in cache.RemoveAbandonedBuilds(kind, key))
             Reporter.Warning($"{definition.Name}: removed the unfinished build {abandoned} left by an interrupted run");
 
         return await BuildAsync(definition, keyInputs, key, upstream, seed, cancellationToken);
+    }
+
+    /// <summary>
+    /// The cached outcome if the key has a published entry whose files still match its record; null if there is no
+    /// entry or it is damaged (reported, then rebuilt by the caller: publishing replaces the damaged entry).
+    /// </summary>
+    private StageOutcome? TryReuse(StageDefinition definition, string key, bool warn = true)
+    {
+        if (cache.TryGetEntry(definition.Stage.Kind, key) is not { } entry) return null;
+        var damage = EntryIntegrity.Check(entry, cache.Hasher);
+        if (damage.Count == 0) return Cached(definition, entry, Reporter);
+        if (warn) Reporter.Warning($"{definition.Name}: the cached output {entry.Directory} is damaged ({string.Join("; ", damage)}); rebuilding it");
+        return null;
     }
 
     public static StageOutcome Cached(StageDefinition definition, CacheEntry entry, IStageReporter reporter)

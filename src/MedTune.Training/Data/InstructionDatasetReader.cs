@@ -70,25 +70,7 @@ public static class InstructionDatasetReader
     }
 
     /// <summary>Lines of the file; a line that is not valid UTF-8 comes back as null text.</summary>
-    private static IEnumerable<string?> ReadLines(string file)
-    {
-        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        var bytes = File.ReadAllBytes(file);
-        var start = bytes.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }) ? 3 : 0;
-        while (start <= bytes.Length)
-        {
-            var end = Array.IndexOf(bytes, (byte)'\n', start);
-            if (end < 0) end = bytes.Length;
-            var length = end - start;
-            if (length > 0 && bytes[start + length - 1] == '\r') length--;
-            string? text;
-            try { text = strict.GetString(bytes, start, length); }
-            catch (DecoderFallbackException) { text = null; }
-            if (end == bytes.Length && length == 0) yield break;
-            yield return text;
-            start = end + 1;
-        }
-    }
+    private static IEnumerable<string?> ReadLines(string file) => StrictUtf8Lines.Read(file);
 
     private static JsonObject ParseObject(string text, string where)
     {

@@ -55,7 +55,7 @@ public sealed class LoraTrainer
 
     /// <summary>
     /// Trains to the planned step count, resuming from the newest checkpoint in <paramref name="workDirectory"/>.
-    /// Cancellation is honoured between steps.
+    /// Cancellation is honoured between steps, after writing a checkpoint of the steps done since the last one.
     /// </summary>
     public TrainingOutcome Run(string workDirectory, IStageReporter reporter, CancellationToken cancellationToken = default)
     {
@@ -85,7 +85,17 @@ public sealed class LoraTrainer
             progress.Increment(step);
             while (step < Plan.TotalSteps)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Interrupted (Ctrl+C, SIGINT): keep the steps done so far, so the next run resumes from here.
+                    if (step > lastCheckpointStep)
+                    {
+                        var (epoch, index) = Plan.Position((long)step * Plan.Accumulation);
+                        TrainingCheckpoint.Save(workDirectory, step, new TrainingPosition(epoch, index), _lora, optimizer, logPath);
+                        reporter.Info($"interrupted at step {step} of {Plan.TotalSteps}: checkpoint written in {workDirectory}; the next run resumes from it");
+                    }
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
                 var stepClock = Stopwatch.StartNew();
                 var (loss, tokens, padded) = AccumulateGradients(step, device, lastCheckpointStep);
                 paddedTokens += padded;
