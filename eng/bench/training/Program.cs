@@ -25,9 +25,11 @@ var config = ModelConfig.Parse($$"""
      "num_key_value_heads": {{Bench.Heads}}, "max_position_embeddings": 2048, "rms_norm_eps": 1e-6, "hidden_act": "silu",
      "tie_word_embeddings": false, "bos_token_id": 1, "eos_token_id": 2, "torch_dtype": "float32"}
     """, "benchmark config");
-using var model = SeededWeights.Create(config, seed: 1);
+// The same seeded weights in every precision: bf16 and nf4 start from the float32 values rounded to bfloat16.
+using var model = CausalLanguageModel.Create(config, precision is "bf16" or "nf4" ? ScalarType.BFloat16 : ScalarType.Float32);
+SeededWeights.Fill(model, seed: 1);
+model.eval();
 var parameterCount = model.parameters().Sum(p => p.numel());
-if (precision is "bf16" or "nf4") model.to(ScalarType.BFloat16);
 if (precision == "nf4")
 {
     var options = new QuantizationOptions(QuantizationType.Nf4, DoubleQuant: true, BlockSize: 64, ComputeDType: ScalarType.BFloat16);
