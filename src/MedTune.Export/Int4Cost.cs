@@ -64,8 +64,8 @@ public sealed record Int4Cost(
                 if (ArgMax(e) == ArgMax(a)) agreeing++;
                 if (position + 1 < promptLength)
                 {
-                    referenceNll -= LogSoftmax(e, (int)ids[position + 1]);
-                    int4Nll -= LogSoftmax(a, (int)ids[position + 1]);
+                    referenceNll -= DecoderTextGenerator.LogSoftmaxAt(e, (int)ids[position + 1]);
+                    int4Nll -= DecoderTextGenerator.LogSoftmaxAt(a, (int)ids[position + 1]);
                     scored++;
                 }
             }
@@ -141,14 +141,5 @@ public sealed record Int4Cost(
         var best = 0;
         for (var i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
         return best;
-    }
-
-    private static double LogSoftmax(ReadOnlySpan<float> logits, int index)
-    {
-        double max = double.NegativeInfinity;
-        foreach (var v in logits) max = Math.Max(max, v);
-        double sum = 0;
-        foreach (var v in logits) sum += Math.Exp(v - max);
-        return logits[index] - max - Math.Log(sum);
     }
 }

@@ -217,7 +217,8 @@ public sealed class DecoderTextGenerator : ITextGenerator
         return result;
     }
 
-    private static double LogSoftmaxAt(ReadOnlySpan<float> logits, int index)
+    /// <summary>log softmax(logits)[index], computed in double around the row maximum.</summary>
+    public static double LogSoftmaxAt(ReadOnlySpan<float> logits, int index)
     {
         double max = double.NegativeInfinity;
         foreach (var l in logits) max = Math.Max(max, l);
