@@ -46,10 +46,9 @@ public sealed class ShowAndReportEndToEndTests
         var report = await CliRunner.RunAsync("report", zeroShot, oneShot, "--cache", cache, "-o", output);
         Assert.True(report.ExitCode == 0, report.Output);
         Assert.Contains("| experiment | model | accuracy | exact_match | gestalt_score | accuracy_normalized | exact_match_normalized | gestalt_score_normalized | questions |", report.Output);
-        // KNOWN REGRESSION (after merging the audit and cluster branches): the paired tests between experiments are
-        // missing from this end-to-end run although ReportComparison's unit tests pass; restore these assertions with the fix:
-        //   "Paired tests against quickstart on the same questions (second − first):", McNemar row for tuned exact_match,
-        //   paired-bootstrap row for base gestalt_score.
+        Assert.Contains("Paired tests against quickstart on the same questions (second − first):", report.Output);
+        Assert.Matches(@"\| tuned \| exact_match \| quickstart \d\.\d{3} \| quickstart-1shot \d\.\d{3} \| [+−]\d\.\d{3} \| McNemar exact \(only quickstart \d+, only quickstart-1shot \d+\) \| ", report.Output);
+        Assert.Matches(@"\| base \| gestalt_score \| .* \| paired bootstrap \| ", report.Output);
         Assert.Equal(File.ReadAllText(output), report.Output);
         AssertRowsOnOneLine(report.Output);
 
