@@ -16,8 +16,8 @@ import argparse, hashlib, json, os, random, re, shutil, signal, subprocess, sys,
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-STAGES = ["base-model", "train", "merge", "export-base", "export-tuned", "evaluate-base", "evaluate-tuned", "report"]
-KIND_ORDER = ["base-model", "train", "merge", "export", "evaluate", "report"]
+STAGES = ["base-model", "contamination", "train", "merge", "export-base", "export-tuned", "evaluate-base", "evaluate-tuned", "report"]
+KIND_ORDER = ["base-model", "contamination", "train", "merge", "export", "evaluate", "report"]
 KIND = {s: s.split("-")[0] if s != "base-model" else s for s in STAGES}
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
