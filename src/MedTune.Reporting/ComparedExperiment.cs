@@ -41,7 +41,12 @@ public static class CrossExperimentTests
             foreach (var dataset in reference.Report.Datasets)
             {
                 var otherDataset = other.Report.Datasets.FirstOrDefault(d => d.Name == dataset.Name);
-                if (otherDataset is null) continue;
+                if (otherDataset is null)
+                {
+                    result.Add(new(dataset.Name, "every model", reference.Name, other.Name, [],
+                        $"{other.Name} has no dataset named {dataset.Name} (datasets are paired by name: give the same questions the same name)"));
+                    continue;
+                }
                 foreach (var model in reference.Report.Models.Where(other.Report.Models.Contains))
                     result.Add(Compare(reference, other, dataset, otherDataset, model));
             }

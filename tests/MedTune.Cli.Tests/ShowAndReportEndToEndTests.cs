@@ -17,8 +17,8 @@ public sealed class ShowAndReportEndToEndTests
         using var dir = new TempDirectory();
         var zeroShot = QuickstartEndToEndTests.CopyQuickstart(dir.Path);
         var oneShot = dir.File("quickstart-1shot.yaml");
-        File.WriteAllText(oneShot, File.ReadAllText(zeroShot)
-            .Replace("name: quickstart", "name: quickstart-1shot")
+        // Only the experiment's name changes (not the datasets': paired tests match datasets by name), and the shots.
+        File.WriteAllText(oneShot, Regex.Replace(File.ReadAllText(zeroShot), "(?m)^name: quickstart$", "name: quickstart-1shot")
             .Replace("  shots: 0                # > 0 needs fewshot_path, e.g. quickstart/fewshot.jsonl", "  shots: 1\n  fewshot_path: quickstart/fewshot.jsonl"));
         var cache = dir.File("cache");
 
@@ -30,6 +30,7 @@ public sealed class ShowAndReportEndToEndTests
         {
             var run = await CliRunner.RunAsync("run", manifest, "--cache", cache, "--quiet");
             Assert.True(run.ExitCode == 0, run.Output);
+            if (manifest == oneShot) Assert.Contains("quickstart-1shot: 3 stage(s) ran, 6 cached", run.Output); // evaluate ×2 and report
         }
 
         // show: both up to date, settings differ in shots, metrics with CIs per model; valid Markdown.

@@ -60,6 +60,19 @@ public sealed class ReportComparisonTests(ReportFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void A_dataset_the_other_experiment_lacks_is_named_not_silently_left_out()
+    {
+        var renamed = Both("renamed");
+        renamed = renamed with { Report = renamed.Report with { Datasets = [renamed.Report.Datasets[0] with { Name = "other-exam" }] } };
+
+        var table = ReportComparison.Render([Both("reference"), renamed]);
+
+        var dataset = _fixture.Report().Datasets[0].Name;
+        Assert.Contains($"- renamed vs reference, every model: not tested: renamed has no dataset named {dataset} (datasets are paired by name", table);
+        Assert.Contains("## other-exam", table);
+    }
+
+    [Fact]
     public void Letter_experiments_show_letter_accuracy_and_exam_points()
     {
         var report = _fixture.Report();
