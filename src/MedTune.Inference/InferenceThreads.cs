@@ -1,20 +1,19 @@
 namespace MedTune.Inference;
 
 /// <summary>
-/// The CPU threads each ONNX Runtime session may use in this process — the counterpart of libtorch's process-wide
-/// <c>torch.set_num_threads</c>. 0 (the default) keeps ONNX Runtime's own choice: one intra-op thread per core,
-/// spin-waiting between operators. When several stages run side by side (<c>--jobs N</c>), the composition root sets
-/// each stage's share of the cores, and sessions then stop spin-waiting, which would otherwise take the cores the
-/// concurrent stages need.
+/// Process-wide settings of ONNX Runtime's CPU threads. By default each session's intra-op threads spin-wait between
+/// operators, which is fastest when the session has the cores to itself; when several stages run side by side
+/// (<c>--jobs N</c>) the spinning threads take the cores the other stages need, so the composition root turns it off.
+/// Waiting changes no result. The thread count is left alone: results may depend on it.
 /// </summary>
 public static class InferenceThreads
 {
-    private static int _intraOp;
+    private static int _spinWait = 1;
 
-    /// <summary>Intra-op threads per session; 0 = ONNX Runtime's default.</summary>
-    public static int IntraOp
+    /// <summary>Whether intra-op threads spin-wait between operators (ONNX Runtime's default, true).</summary>
+    public static bool SpinWait
     {
-        get => Volatile.Read(ref _intraOp);
-        set => Volatile.Write(ref _intraOp, value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "give 0 (default) or more threads"));
+        get => Volatile.Read(ref _spinWait) != 0;
+        set => Volatile.Write(ref _spinWait, value ? 1 : 0);
     }
 }

@@ -86,12 +86,9 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
                     return gateExit;
 
         var options = Options(set, settings, output);
-        var threadsPerStage = executorKind == "local" ? CpuShare.Apply(options.Jobs, Environment.ProcessorCount) : 0;
+        if (executorKind == "local") CpuShare.Apply(options.Jobs);
         if (output is ConsoleStageReporter)
-        {
-            var jobs = threadsPerStage > 0 ? $", {options.Jobs} jobs with {threadsPerStage} CPU thread(s) each" : "";
-            console.MarkupLineInterpolated($"[bold]{set.Matrix.Name}[/]: {Describe(set)}, cache {set.CacheRoot}, executor {executorKind}{jobs}");
-        }
+            console.MarkupLineInterpolated($"[bold]{set.Matrix.Name}[/]: {Describe(set)}, cache {set.CacheRoot}, executor {executorKind}");
         var runner = new PipelineRunner(options);
         Func<StageCache, IPipelineExecutor>? executor = executorKind == "slurm"
             ? _ => new SlurmExecutor(ClusterJobs.Options(set, output, settings.Detach))

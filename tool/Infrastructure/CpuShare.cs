@@ -1,26 +1,21 @@
 using MedTune.Inference;
-using TorchSharp;
 
 namespace MedTune.Tool.Infrastructure;
 
 /// <summary>
-/// Divides the cores among the stages <c>--jobs N</c> runs side by side: each gets <c>cores / N</c> (at least one)
-/// libtorch threads and ONNX Runtime intra-op threads. Without it every concurrent stage starts one thread per core,
-/// and on a small machine the stages' spin-waiting threads take turns on the same cores (two quickstart stages side
-/// by side were slower than one after the other). With one job nothing changes: the libraries' defaults stand.
-/// Results do not depend on the thread count (the lock files of --jobs 1 and --jobs 2 are identical).
+/// What <c>--jobs N</c> changes about CPU threads: ONNX Runtime sessions stop spin-waiting between operators, so that
+/// stages running side by side do not take each other's cores while idle. Thread counts stay as the libraries choose
+/// them: libtorch's results depend on its thread count (measured on the 2-epoch quickstart: training after
+/// <c>torch.set_num_threads(1)</c> gave a different adapter from the default two threads), and a lock file must not
+/// depend on how many stages ran at once (with this class as it is, --jobs 1 and --jobs 2 write identical lock files).
 /// </summary>
 public static class CpuShare
 {
-    /// <returns>Threads per stage, or 0 when <paramref name="jobs"/> is 1 (library defaults).</returns>
-    public static int Apply(int jobs, int cores)
+    /// <returns>Whether anything changed (only with more than one job).</returns>
+    public static bool Apply(int jobs)
     {
-        if (jobs <= 1) return 0;
-        var threads = ThreadsPerStage(jobs, cores);
-        torch.set_num_threads(threads);
-        InferenceThreads.IntraOp = threads;
-        return threads;
+        if (jobs <= 1) return false;
+        InferenceThreads.SpinWait = false;
+        return true;
     }
-
-    public static int ThreadsPerStage(int jobs, int cores) => Math.Max(1, cores / Math.Max(1, jobs));
 }
