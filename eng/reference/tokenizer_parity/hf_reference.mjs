@@ -1,0 +1,37 @@
+// Expected ids and decoded text from Hugging Face tokenizers itself (the Rust crate, tokenizers 0.22.2, through the
+// napi bindings @anush008/tokenizers@0.6.0) for every text of texts.json.
+//   node hf_reference.mjs <@anush008/tokenizers dir> <texts.json> <tokenizer.json> <variant> <source> <output.json>
+// variant: "as-is", or "metaspace-first" (normalizer removed, pre_tokenizer Metaspace prepend_scheme "first",
+// split false: what transformers' LlamaConverter writes for legacy: false), applied the same way by the C# test.
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { createRequire } from "node:module";
+
+const [tokenizersDir, textsPath, tokenizerPath, variant, source, output] = process.argv.slice(2);
+const { Tokenizer } = createRequire(import.meta.url)(path.resolve(tokenizersDir));
+const bytes = fs.readFileSync(tokenizerPath);
+const json = JSON.parse(bytes.toString("utf8"));
+if (variant === "metaspace-first") {
+  json.normalizer = null;
+  json.pre_tokenizer = { type: "Metaspace", replacement: "▁", prepend_scheme: "first", split: false };
+} else if (variant !== "as-is") {
+  throw new Error(`unknown variant ${variant}`);
+}
+const tokenizer = Tokenizer.fromString(JSON.stringify(json));
+const texts = JSON.parse(fs.readFileSync(textsPath, "utf8"));
+const cases = [];
+for (const text of texts) {
+  const ids = (await tokenizer.encode(text, null, { addSpecialTokens: false })).getIds();
+  const withSpecial = (await tokenizer.encode(text, null, { addSpecialTokens: true })).getIds();
+  cases.push({ text, ids, ids_with_special: withSpecial, decoded: await tokenizer.decode(ids, true) });
+}
+const result = {
+  source,
+  tokenizer_sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
+  variant,
+  reference: "huggingface/tokenizers 0.22.2 (Rust) via npm @anush008/tokenizers@0.6.0",
+  cases,
+};
+fs.writeFileSync(output, JSON.stringify(result, null, 1) + "\n");
+console.log(`wrote ${output}: ${cases.length} texts`);

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MedTune.Checkpoints.Tokenization;
+using MedTune.Testing;
+
+namespace MedTune.Checkpoints.Tests.Tokenization;
+
+/// <summary>
+/// One vocabulary's expected ids and decoded text from Hugging Face tokenizers (eng/reference/tokenizer_parity/
+/// hf_reference.mjs), and how many of its texts <see cref="TextTokenizer"/> matches.
+/// </summary>
+internal sealed record TokenizerParity(string Name, int Texts, int EncodeMatches, int DecodeMatches, IReadOnlyList<string> Mismatches)
+{
+    public static string FixtureDirectory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "TokenizerParity");
+
+    /// <summary>Where eng/ci/install-npm-fixtures.sh puts the vocabularies too large to commit.</summary>
+    public static string NpmDirectory => Path.Combine(SharedData.RepoRoot, "artifacts", "npm");
+
+    /// <summary>
+    /// Loads <paramref name="tokenizerJson"/> (with the expected file's variant applied) alone in a directory and compares
+    /// encode (with and without BOS) and decode on every text of <c>expected/{name}.json</c>.
+    /// </summary>
+    public static TokenizerParity Measure(string name, string tokenizerJson)
+    {
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "expected", name + ".json")))!;
+        var bytes = File.ReadAllBytes(tokenizerJson);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        Assert.True(sha == expected["tokenizer_sha256"]!.GetValue<string>(),
+            $"{tokenizerJson} is not the file the expected ids of {name} were made from (sha256 {sha}); run eng/ci/install-npm-fixtures.sh again.");
+
+        using var temp = new TempDirectory();
+        var json = JsonNode.Parse(bytes)!;
+        switch (expected["variant"]!.GetValue<string>())
+        {
+            case "as-is":
+                break;
+            case "metaspace-first":
+                json["normalizer"] = null;
+                json["pre_tokenizer"] = new JsonObject { ["type"] = "Metaspace", ["replacement"] = "▁", ["prepend_scheme"] = "first", ["split"] = false };
+                break;
+            case var other:
+                throw new InvalidOperationException($"unknown variant {other}");
+        }
+        File.WriteAllText(temp.File(TextTokenizer.TokenizerJsonFile), json.ToJsonString());
+        var tokenizer = TextTokenizer.Load(temp.Path);
+
+        int texts = 0, encodeMatches = 0, decodeMatches = 0;
+        var mismatches = new List<string>();
+        foreach (var item in expected["cases"]!.AsArray())
+        {
+            var text = item!["text"]!.GetValue<string>();
+            var ids = item["ids"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
+            var withSpecial = item["ids_with_special"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
+            var decoded = item["decoded"]!.GetValue<string>();
+            texts++;
+            var ours = tokenizer.Encode(text, addBos: false).ToArray();
+            var oursWithBos = tokenizer.Encode(text, addBos: true).ToArray();
+            if (ours.SequenceEqual(ids) && oursWithBos.SequenceEqual(withSpecial)) encodeMatches++;
+            else mismatches.Add($"encode {JsonSerializer.Serialize(text)}: HF [{string.Join(' ', withSpecial)}], medtune [{string.Join(' ', oursWithBos)}]");
+            var ourText = tokenizer.Decode(ids);
+            if (ourText == decoded) decodeMatches++;
+            else mismatches.Add($"decode {JsonSerializer.Serialize(text)}: HF {JsonSerializer.Serialize(decoded)}, medtune {JsonSerializer.Serialize(ourText)}");
+        }
+        return new TokenizerParity(name, texts, encodeMatches, decodeMatches, mismatches);
+    }
+}
