@@ -1,20 +1,25 @@
 // Expected ids and decoded text from Hugging Face tokenizers itself (the Rust crate, tokenizers 0.22.2, through the
 // napi bindings @anush008/tokenizers@0.6.0) for every text of texts.json.
-//   node hf_reference.mjs <@anush008/tokenizers dir> <texts.json> <tokenizer.json> <variant> <source> <output.json>
-// variant: "as-is", or "metaspace-first" (normalizer removed, pre_tokenizer Metaspace prepend_scheme "first",
-// split false: what transformers' LlamaConverter writes for legacy: false), applied the same way by the C# test.
+//   node hf_reference.mjs <@anush008/tokenizers dir> <texts.json> <tokenizer.json> <variant> <source> <output.json> [<charsmap>]
+// variant: "as-is"; "metaspace-first" (normalizer removed, pre_tokenizer Metaspace prepend_scheme "first", split
+// false: what transformers' LlamaConverter writes for legacy: false); or "precompiled" (a Precompiled normalizer
+// holding the raw SentencePiece charsmap file <charsmap>, relative to the fixture directory, before the existing
+// normalizer, as HF's converters write for nmt_nfkc models). The C# test applies the same variant.
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { createRequire } from "node:module";
 
-const [tokenizersDir, textsPath, tokenizerPath, variant, source, output] = process.argv.slice(2);
+const [tokenizersDir, textsPath, tokenizerPath, variant, source, output, charsmap] = process.argv.slice(2);
 const { Tokenizer } = createRequire(import.meta.url)(path.resolve(tokenizersDir));
 const bytes = fs.readFileSync(tokenizerPath);
 const json = JSON.parse(bytes.toString("utf8"));
 if (variant === "metaspace-first") {
   json.normalizer = null;
   json.pre_tokenizer = { type: "Metaspace", replacement: "▁", prepend_scheme: "first", split: false };
+} else if (variant === "precompiled") {
+  const precompiled = { type: "Precompiled", precompiled_charsmap: fs.readFileSync(path.resolve(path.dirname(output), "..", charsmap)).toString("base64") };
+  json.normalizer = { type: "Sequence", normalizers: [precompiled, ...(json.normalizer ? [json.normalizer] : [])] };
 } else if (variant !== "as-is") {
   throw new Error(`unknown variant ${variant}`);
 }
@@ -30,6 +35,7 @@ const result = {
   source,
   tokenizer_sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
   variant,
+  ...(charsmap ? { charsmap } : {}),
   reference: "huggingface/tokenizers 0.22.2 (Rust) via npm @anush008/tokenizers@0.6.0",
   cases,
 };

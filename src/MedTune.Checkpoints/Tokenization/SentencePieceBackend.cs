@@ -5,7 +5,8 @@ using Microsoft.ML.Tokenizers;
 namespace MedTune.Checkpoints.Tokenization;
 
 /// <summary>
-/// A SentencePiece <c>tokenizer.model</c> (Llama 2, Swallow): ML.Tokenizers encodes; decoding is done here from
+/// A SentencePiece <c>tokenizer.model</c> (Llama 2, Swallow): ML.Tokenizers encodes (after the precompiled character
+/// map, when the model has one); decoding is done here from
 /// the pieces (<c>▁</c> is a space, <c>&lt;0xNN&gt;</c> byte pieces are raw bytes) so partial characters can be held back.
 /// </summary>
 internal sealed class SentencePieceBackend : ITokenizerBackend
@@ -14,11 +15,13 @@ internal sealed class SentencePieceBackend : ITokenizerBackend
     private readonly SentencePieceModel _model;
     private readonly byte[][] _tokenBytes;
     private readonly Dictionary<string, int> _pieceIds;
+    private readonly PrecompiledCharsMap? _charsMap;
 
-    private SentencePieceBackend(SentencePieceTokenizer tokenizer, SentencePieceModel model)
+    private SentencePieceBackend(SentencePieceTokenizer tokenizer, SentencePieceModel model, PrecompiledCharsMap? charsMap)
     {
         _tokenizer = tokenizer;
         _model = model;
+        _charsMap = charsMap;
         _tokenBytes = model.Pieces.Select(BytesOf).ToArray();
         _pieceIds = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < model.Pieces.Count; i++) _pieceIds.TryAdd(model.Pieces[i].Piece, i);
@@ -39,10 +42,6 @@ internal sealed class SentencePieceBackend : ITokenizerBackend
         if (model.Pieces.Count == 0)
             throw new CheckpointException($"{path}: SentencePiece model has no pieces. Copy tokenizer.model from the base model.");
 
-        if (model.HasPrecompiledCharsMap)
-            throw new CheckpointException(
-                $"{path}: normalizer '{model.NormalizerName}' uses a precompiled character map, which ML.Tokenizers does not apply, so ids would differ from SentencePiece's. medtune supports SentencePiece models with the identity normalizer (Llama 2, Swallow).");
-
         SentencePieceTokenizer tokenizer;
         try
         {
@@ -52,7 +51,12 @@ internal sealed class SentencePieceBackend : ITokenizerBackend
         {
             throw new CheckpointException($"{path}: ML.Tokenizers cannot load this SentencePiece model ({e.Message}).", e);
         }
-        return new SentencePieceBackend(tokenizer, model);
+        // ML.Tokenizers reads but does not apply normalizer_spec.precompiled_charsmap (nmt_nfkc): medtune maps the text
+        // first, as sentencepiece's Normalizer does before its whitespace rules, which ML.Tokenizers then applies.
+        var charsMap = model.HasPrecompiledCharsMap
+            ? PrecompiledCharsMap.Parse(model.PrecompiledCharsMap.Span, $"{path}: normalizer '{model.NormalizerName}'")
+            : null;
+        return new SentencePieceBackend(tokenizer, model, charsMap);
     }
 
     public int VocabSize => _model.Pieces.Count;
@@ -66,7 +70,7 @@ internal sealed class SentencePieceBackend : ITokenizerBackend
         PadId: ValidId(_model.PadId));
 
     public IReadOnlyList<int> Encode(string text) =>
-        _tokenizer.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);
+        _tokenizer.EncodeToIds(_charsMap is null ? text : _charsMap.Normalize(text), addBeginningOfSentence: false, addEndOfSentence: false);
 
     public int? TokenToId(string token) => _pieceIds.TryGetValue(token, out var id) ? id : null;
 

