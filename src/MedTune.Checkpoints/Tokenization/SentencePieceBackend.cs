@@ -42,6 +42,11 @@ internal sealed class SentencePieceBackend : ITokenizerBackend
         if (model.Pieces.Count == 0)
             throw new CheckpointException($"{path}: SentencePiece model has no pieces. Copy tokenizer.model from the base model.");
 
+        // ML.Tokenizers reads but does not apply normalizer_spec.precompiled_charsmap (nmt_nfkc): medtune maps the text
+        // first, as sentencepiece's Normalizer does before its whitespace rules, which ML.Tokenizers then applies.
+        var charsMap = model.HasPrecompiledCharsMap
+            ? PrecompiledCharsMap.Parse(model.PrecompiledCharsMap.Span, $"{path}: normalizer '{model.NormalizerName}'")
+            : null;
         SentencePieceTokenizer tokenizer;
         try
         {
@@ -51,11 +56,6 @@ internal sealed class SentencePieceBackend : ITokenizerBackend
         {
             throw new CheckpointException($"{path}: ML.Tokenizers cannot load this SentencePiece model ({e.Message}).", e);
         }
-        // ML.Tokenizers reads but does not apply normalizer_spec.precompiled_charsmap (nmt_nfkc): medtune maps the text
-        // first, as sentencepiece's Normalizer does before its whitespace rules, which ML.Tokenizers then applies.
-        var charsMap = model.HasPrecompiledCharsMap
-            ? PrecompiledCharsMap.Parse(model.PrecompiledCharsMap.Span, $"{path}: normalizer '{model.NormalizerName}'")
-            : null;
         return new SentencePieceBackend(tokenizer, model, charsMap);
     }
 
