@@ -19,6 +19,7 @@ public sealed class OnnxDecoderModel : IDecoderModel
 
     /// <param name="modelPath">A model.onnx file or the directory holding it.</param>
     /// <param name="device"><c>cpu</c>, <c>cuda</c> (fails if the CUDA execution provider cannot be added) or <c>auto</c> (CUDA when available, else CPU).</param>
+    /// <param name="intraOpThreads">CPU threads for this session; 0 = <see cref="InferenceThreads.IntraOp"/>.</param>
     public OnnxDecoderModel(string modelPath, string device = "auto", int intraOpThreads = 0)
     {
         var file = Directory.Exists(modelPath) ? Path.Combine(modelPath, DefaultModelFileName) : modelPath;
@@ -28,7 +29,12 @@ public sealed class OnnxDecoderModel : IDecoderModel
             throw new ArgumentException($"device '{device}' is not supported; use auto, cpu or cuda.", nameof(device));
 
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (intraOpThreads > 0) options.IntraOpNumThreads = intraOpThreads;
+        var threads = intraOpThreads > 0 ? intraOpThreads : InferenceThreads.IntraOp;
+        if (threads > 0)
+        {
+            options.IntraOpNumThreads = threads;
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
         ExecutionProvider = "CPU";
         if (device != "cpu")
         {

@@ -42,6 +42,18 @@ public sealed class PipedOutputTests
     }
 
     [Fact]
+    public async Task Table_titles_stay_whole_above_their_table()
+    {
+        // medtune plan experiments/quickstart-matrix.yaml | cat   (Spectre wraps a title to its table's width)
+        var (code, output) = await Medtune.RunPipedAsync(["plan", Path.Combine(SharedData.RepoRoot, "experiments", "quickstart-matrix.yaml")]);
+        Assert.True(code == 0, output);
+        var lines = output.Split('\n');
+        var title = Array.IndexOf(lines, "stages shared by several variants (run once)");
+        Assert.True(title >= 0, output);
+        Assert.StartsWith("| stage ", lines[title + 1]);
+    }
+
+    [Fact]
     public async Task Errors_are_not_wrapped_either()
     {
         // medtune validate bad.yaml | cat    (a long file:line:col error stays on one line)

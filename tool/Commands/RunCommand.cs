@@ -85,9 +85,14 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
                 if (await ContaminationGateAsync(experiment, output, settings, cancellationToken) is { } gateExit)
                     return gateExit;
 
+        var options = Options(set, settings, output);
+        var threadsPerStage = executorKind == "local" ? CpuShare.Apply(options.Jobs, Environment.ProcessorCount) : 0;
         if (output is ConsoleStageReporter)
-            console.MarkupLineInterpolated($"[bold]{set.Matrix.Name}[/]: {Describe(set)}, cache {set.CacheRoot}, executor {executorKind}");
-        var runner = new PipelineRunner(Options(set, settings, output));
+        {
+            var jobs = threadsPerStage > 0 ? $", {options.Jobs} jobs with {threadsPerStage} CPU thread(s) each" : "";
+            console.MarkupLineInterpolated($"[bold]{set.Matrix.Name}[/]: {Describe(set)}, cache {set.CacheRoot}, executor {executorKind}{jobs}");
+        }
+        var runner = new PipelineRunner(options);
         Func<StageCache, IPipelineExecutor>? executor = executorKind == "slurm"
             ? _ => new SlurmExecutor(ClusterJobs.Options(set, output, settings.Detach))
             : null;

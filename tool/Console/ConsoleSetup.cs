@@ -65,14 +65,25 @@ public static class ConsoleSetup
         }
     }
 
-    /// <summary>Draws every table as Markdown rows (<c>| a | b |</c>): no box-drawing characters in logs, valid Markdown when pasted.</summary>
+    /// <summary>
+    /// Draws every table as Markdown rows (<c>| a | b |</c>): no box-drawing characters in logs, valid Markdown when
+    /// pasted. A table's title goes on its own line above it, whole (Spectre wraps a title to the table's width).
+    /// </summary>
     private sealed class PlainTables : IRenderHook
     {
         public IEnumerable<IRenderable> Process(RenderOptions options, IEnumerable<IRenderable> renderables)
         {
             foreach (var renderable in renderables)
             {
-                if (renderable is Table table) table.Border = TableBorder.Markdown;
+                if (renderable is Table table)
+                {
+                    table.Border = TableBorder.Markdown;
+                    if (table.Title is { } title)
+                    {
+                        table.Title = null;
+                        yield return new Markup(title.Text + "\n", title.Style);
+                    }
+                }
                 yield return renderable;
             }
         }
