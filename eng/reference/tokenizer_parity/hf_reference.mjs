@@ -31,6 +31,13 @@ for (const text of texts) {
   const withSpecial = (await tokenizer.encode(text, null, { addSpecialTokens: true })).getIds();
   cases.push({ text, ids, ids_with_special: withSpecial, decoded: await tokenizer.decode(ids, true) });
 }
+// Decoding cut-off id sequences (a generation stopped inside a character): every prefix of the ids of the texts
+// that need byte fallback the most, so ByteFallback's replacement of unfinished bytes is compared too.
+const prefixes = [];
+for (const c of [...cases].sort((a, b) => countBytes(b.ids) - countBytes(a.ids)).slice(0, 3)) {
+  for (let k = 1; k <= c.ids.length; k++) prefixes.push({ ids: c.ids.slice(0, k), decoded: await tokenizer.decode(c.ids.slice(0, k), true) });
+}
+function countBytes(ids) { return ids.filter(id => /^<0x[0-9A-Fa-f]{2}>$/.test(tokenizer.idToToken(id) ?? "")).length; }
 const result = {
   source,
   tokenizer_sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
@@ -38,6 +45,7 @@ const result = {
   ...(charsmap ? { charsmap } : {}),
   reference: "huggingface/tokenizers 0.22.2 (Rust) via npm @anush008/tokenizers@0.6.0",
   cases,
+  prefixes,
 };
 fs.writeFileSync(output, JSON.stringify(result, null, 1) + "\n");
 console.log(`wrote ${output}: ${cases.length} texts`);

@@ -19,6 +19,8 @@ internal sealed class SentencePieceBpeBackend : ITokenizerBackend
     private readonly BpeMerges _merges;
     private readonly int[] _byteIds;
     private readonly byte[][] _tokenBytes;
+    private readonly string?[] _tokenText;
+    private readonly int[] _tokenByte;
 
     private SentencePieceBpeBackend(SentencePieceBpeJson json)
     {
@@ -39,17 +41,26 @@ internal sealed class SentencePieceBpeBackend : ITokenizerBackend
         for (var b = 0; b < 256; b++) _byteIds[b] = json.Vocab.TryGetValue($"<0x{b:X2}>", out var id) ? id : -1;
 
         VocabSize = Math.Max(json.Vocab.Count == 0 ? 0 : json.Vocab.Values.Max() + 1, json.AddedTokens.Count == 0 ? 0 : json.AddedTokens.Max(t => t.Id) + 1);
+        // Per id: the decoder's text ('▁' read as a space; null for special tokens, which decoding skips) and, when the
+        // decoder has ByteFallback, the byte an <0xNN> token stands for (-1 otherwise).
+        _tokenText = new string?[VocabSize];
+        _tokenByte = new int[VocabSize];
+        Array.Fill(_tokenByte, -1);
+        foreach (var (token, id) in json.Vocab) _tokenText[id] = token.Replace('▁', ' ');
+        foreach (var added in json.AddedTokens) _tokenText[added.Id] = added.Special ? null : added.Content.Replace('▁', ' ');
         _tokenBytes = new byte[VocabSize][];
-        foreach (var (token, id) in json.Vocab) _tokenBytes[id] = DecodePiece(token);
-        foreach (var added in json.AddedTokens) _tokenBytes[added.Id] = added.Special ? [] : DecodePiece(added.Content);
-        for (var i = 0; i < VocabSize; i++) _tokenBytes[i] ??= [];
+        for (var id = 0; id < VocabSize; id++)
+        {
+            if (json.Decoder.ByteFallback && _tokenText[id] is { } text && ParseByteToken(text) is { } value) _tokenByte[id] = value;
+            _tokenBytes[id] = _tokenByte[id] >= 0 ? [(byte)_tokenByte[id]] : Encoding.UTF8.GetBytes(_tokenText[id] ?? "");
+        }
     }
 
     public static SentencePieceBpeBackend Load(string path) => new(SentencePieceBpeJson.Read(path));
 
     public int VocabSize { get; }
 
-    public bool StripsLeadingSpace => _json.DecoderStripsLeadingSpace;
+    public bool StripsLeadingSpace => _json.Decoder.StripsLeadingSpace;
 
     public SpecialTokenDefaults Defaults => _json.Defaults;
 
@@ -59,6 +70,50 @@ internal sealed class SentencePieceBpeBackend : ITokenizerBackend
         : null;
 
     public ReadOnlySpan<byte> TokenBytes(int id) => _tokenBytes[id];
+
+    /// <summary>
+    /// HF's decoder chain: special tokens skipped, '▁' → ' ', each run of byte tokens becomes its UTF-8 text or, when it
+    /// is not valid UTF-8, one U+FFFD per byte (ByteFallback), tokens joined (Fuse), one leading space stripped from the
+    /// whole text (Strip) or from the first token (Metaspace).
+    /// </summary>
+    public string? DecodeText(IReadOnlyList<int> ids)
+    {
+        var text = new StringBuilder();
+        var run = new List<byte>();
+        var first = true;
+        void FlushRun()
+        {
+            if (run.Count == 0) return;
+            try
+            {
+                text.Append(StrictUtf8.GetString(run.ToArray()));
+            }
+            catch (DecoderFallbackException)
+            {
+                text.Append('\uFFFD', run.Count);
+            }
+            run.Clear();
+        }
+        foreach (var id in ids)
+        {
+            if (_tokenText[id] is not { } token) continue;
+            if (_tokenByte[id] >= 0)
+            {
+                run.Add((byte)_tokenByte[id]);
+                first = false;
+                continue;
+            }
+            FlushRun();
+            if (first && _json.Decoder.StripsPerFirstToken && _json.Decoder.StripsLeadingSpace && token.StartsWith(' ')) token = token[1..];
+            text.Append(token);
+            first = false;
+        }
+        FlushRun();
+        if (!_json.Decoder.StripsPerFirstToken && _json.Decoder.StripsLeadingSpace && text.Length > 0 && text[0] == ' ') text.Remove(0, 1);
+        return text.ToString();
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public IReadOnlyList<int> Encode(string text)
     {
@@ -118,12 +173,10 @@ internal sealed class SentencePieceBpeBackend : ITokenizerBackend
         }
     }
 
-    /// <summary>The bytes the decoder makes of one token: &lt;0xNN&gt; is the byte NN, otherwise '▁' reads as a space.</summary>
-    private static byte[] DecodePiece(string token)
-    {
-        if (token.Length == 6 && token.StartsWith("<0x", StringComparison.Ordinal) && token[5] == '>'
-            && byte.TryParse(token.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value))
-            return [value];
-        return Encoding.UTF8.GetBytes(token.Replace('▁', ' '));
-    }
+    /// <summary>The byte NN of a token spelled &lt;0xNN&gt; (as HF's ByteFallback reads it), or null.</summary>
+    private static byte? ParseByteToken(string token) =>
+        token.Length == 6 && token.StartsWith("<0x", StringComparison.Ordinal) && token[5] == '>'
+        && byte.TryParse(token.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
 }

@@ -17,7 +17,7 @@ internal sealed class SentencePieceBpeJson
     public int? UnknownId { get; init; }
     public bool FuseUnknown { get; init; }
     public bool IgnoreMerges { get; init; }
-    public bool DecoderStripsLeadingSpace { get; init; }
+    public required SentencePieceDecoder Decoder { get; init; }
     public required SpecialTokenDefaults Defaults { get; init; }
 
     public static SentencePieceBpeJson Read(string path)
@@ -64,7 +64,7 @@ internal sealed class SentencePieceBpeJson
             UnknownId = unknownId,
             FuseUnknown = model["fuse_unk"]?.GetValue<bool>() ?? false,
             IgnoreMerges = model["ignore_merges"]?.GetValue<bool>() ?? false,
-            DecoderStripsLeadingSpace = ReadDecoder(root["decoder"], Error),
+            Decoder = ReadDecoder(root["decoder"], Error),
             Defaults = new SpecialTokenDefaults(
                 AddBos: bos is not null,
                 BosId: bos is not null && tokens.TryGetValue(bos, out var bosId) ? bosId : null,
@@ -140,35 +140,46 @@ internal sealed class SentencePieceBpeJson
     }
 
     /// <summary>
-    /// Checks the decoder is SentencePiece's (Replace '▁'→' ', ByteFallback, Fuse, optional Strip of one leading space,
-    /// or Metaspace) and returns whether it drops the leading space.
+    /// Checks the decoder is SentencePiece's: a Sequence of Replace '▁'→' ', ByteFallback, Fuse and a Strip of one
+    /// leading space, or Metaspace (which strips the first token's leading space and leaves byte tokens as text).
     /// </summary>
-    private static bool ReadDecoder(JsonNode? node, Func<string, string, Exception> error)
+    private static SentencePieceDecoder ReadDecoder(JsonNode? node, Func<string, string, Exception> error)
     {
         var type = node?["type"]?.GetValue<string>();
         if (type == "Metaspace")
-            return node!["prepend_scheme"]?.GetValue<string>() is not "never" && node["add_prefix_space"]?.GetValue<bool>() != false;
+        {
+            if (node!["replacement"]?.GetValue<string>() is { } r && r != "▁") throw error("decoder.replacement", $"is '{r}'; medtune decodes '▁' only.");
+            var strip = node["prepend_scheme"]?.GetValue<string>() is not "never" && node["add_prefix_space"]?.GetValue<bool>() != false;
+            return new SentencePieceDecoder(ByteFallback: false, StripsLeadingSpace: strip, StripsPerFirstToken: true);
+        }
         if (type != "Sequence" || node!["decoders"] is not JsonArray steps)
             throw error("decoder", $"of type '{type ?? "(none)"}' is not supported; expected Sequence[Replace('▁', ' '), ByteFallback, Fuse, Strip] or Metaspace.");
-        var strips = false;
+        bool strips = false, byteFallback = false, replaces = false;
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
             switch (step?["type"]?.GetValue<string>())
             {
-                case "Replace" when IsMetaspaceReplace(step):
-                case "ByteFallback":
-                case "Fuse":
+                case "Replace" when IsMetaspaceReplace(step) && !byteFallback:
+                    replaces = true;
                     break;
-                case "Strip" when IsLeadingSpaceStrip(step):
+                case "ByteFallback":
+                    byteFallback = true;
+                    break;
+                case "Fuse" when i == steps.Count - 1 || TypeOf(steps[i + 1]) == "Strip":
+                    break;
+                case "Strip" when IsLeadingSpaceStrip(step) && i > 0 && TypeOf(steps[i - 1]) == "Fuse":
                     strips = step["start"]!.GetValue<int>() == 1;
                     break;
                 default:
-                    throw error($"decoder.decoders[{i}]", $"({step?.ToJsonString()}) is not supported; expected Replace('▁', ' '), ByteFallback, Fuse or Strip(' ', 0|1, 0).");
+                    throw error($"decoder.decoders[{i}]", $"({step?.ToJsonString()}) is not supported here; expected Replace('▁', ' '), ByteFallback, Fuse, Strip(' ', 0|1, 0), in that order.");
             }
         }
-        return strips;
+        if (!replaces) throw error("decoder", "has no Replace('▁', ' '); medtune decodes SentencePiece pieces with it.");
+        return new SentencePieceDecoder(byteFallback, strips, StripsPerFirstToken: false);
     }
+
+    private static string? TypeOf(JsonNode? step) => step?["type"]?.GetValue<string>();
 
     private static bool IsMetaspaceReplace(JsonNode step)
     {
@@ -182,3 +193,10 @@ internal sealed class SentencePieceBpeJson
         return step["content"]?.GetValue<string>() == " " && step["stop"]?.GetValue<int>() == 0 && start is 0 or 1;
     }
 }
+
+/// <summary>
+/// What a SentencePiece-style tokenizer.json decoder does after '▁' becomes ' ': whether runs of &lt;0xNN&gt; tokens become
+/// their bytes (ByteFallback: U+FFFD per byte when the run is not UTF-8) and whether one leading space is dropped from
+/// the whole text (Strip after Fuse) or from the first token (Metaspace).
+/// </summary>
+internal sealed record SentencePieceDecoder(bool ByteFallback, bool StripsLeadingSpace, bool StripsPerFirstToken);

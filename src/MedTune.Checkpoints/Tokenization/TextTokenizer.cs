@@ -123,7 +123,16 @@ public sealed class TextTokenizer
     }
 
     /// <summary>Text of <paramref name="ids"/>, skipping special tokens; an unfinished UTF-8 sequence decodes to U+FFFD.</summary>
-    public string Decode(IEnumerable<int> ids) => DecodeBytes(ids, flush: true);
+    public string Decode(IEnumerable<int> ids)
+    {
+        var list = ids as IReadOnlyList<int> ?? ids.ToArray();
+        foreach (var id in list)
+        {
+            if (!IsValidId(id))
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"token id outside the vocabulary (size {VocabSize})");
+        }
+        return _backend.DecodeText(list) ?? DecodeBytes(list, flush: true);
+    }
 
     /// <summary>
     /// Text of <paramref name="ids"/> without an unfinished UTF-8 character at the end (a byte-fallback or byte-level

@@ -65,6 +65,27 @@ public sealed class SentencePieceBpeJsonTests
         Assert.Equal([8, 2, 8], Load(json, temp).Encode("a</s>a", addBos: false));
     }
 
+    [Fact]
+    public void AMetaspaceDecoderStripsTheFirstTokensSpaceAndLeavesByteTokensAsText()
+    {
+        // Expected value from HF tokenizers 0.22.2 on this file: its Metaspace decoder has no ByteFallback step.
+        using var temp = new TempDirectory();
+        var json = Tokenizer();
+        json["decoder"] = new JsonObject { ["type"] = "Metaspace", ["replacement"] = "▁", ["prepend_scheme"] = "always", ["split"] = true };
+        var tokenizer = Load(json, temp);
+        Assert.Equal("<0xC3><0xA9> a a", tokenizer.Decode([5, 3, 4, 8, 5, 6]));
+    }
+
+    [Fact]
+    public void ARunOfByteTokensThatIsNotUtf8DecodesToOneReplacementCharacterPerByteAsHfDoes()
+    {
+        using var temp = new TempDirectory();
+        var tokenizer = Load(Tokenizer(), temp);
+        Assert.Equal("a\uFFFD", tokenizer.Decode([8, 3]));                  // é cut after its first byte
+        Assert.Equal("a\uFFFD\uFFFD a", tokenizer.Decode([8, 4, 3, 8]));     // A9 C3: both bytes replaced, not just one
+        Assert.Equal("a", tokenizer.DecodeStablePrefix([8, 3]));              // streaming holds the unfinished character back
+    }
+
     [Theory]
     [InlineData("Removed", "the|final|countdown")]
     [InlineData("Isolated", "the|-|final|-|-|countdown")]

@@ -10,7 +10,8 @@ namespace MedTune.Checkpoints.Tests.Tokenization;
 /// One vocabulary's expected ids and decoded text from Hugging Face tokenizers (eng/reference/tokenizer_parity/
 /// hf_reference.mjs), and how many of its texts <see cref="TextTokenizer"/> matches.
 /// </summary>
-internal sealed record TokenizerParity(string Name, int Texts, int EncodeMatches, int DecodeMatches, IReadOnlyList<string> Mismatches)
+internal sealed record TokenizerParity(
+    string Name, int Texts, int EncodeMatches, int DecodeMatches, int CutOffDecodes, int CutOffDecodeMatches, IReadOnlyList<string> Mismatches)
 {
     public static string FixtureDirectory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "TokenizerParity");
 
@@ -76,6 +77,17 @@ internal sealed record TokenizerParity(string Name, int Texts, int EncodeMatches
             if (ourText == decoded) decodeMatches++;
             else mismatches.Add($"decode {JsonSerializer.Serialize(text)}: HF {JsonSerializer.Serialize(decoded)}, medtune {JsonSerializer.Serialize(ourText)}");
         }
-        return new TokenizerParity(name, texts, encodeMatches, decodeMatches, mismatches);
+        // Every prefix of the ids of the texts with the most byte tokens: decoding a generation cut inside a character.
+        int cutOff = 0, cutOffMatches = 0;
+        foreach (var item in expected["prefixes"]?.AsArray() ?? [])
+        {
+            var ids = item!["ids"]!.AsArray().Select(n => n!.GetValue<int>()).ToArray();
+            var decoded = item["decoded"]!.GetValue<string>();
+            cutOff++;
+            var ourText = tokenizer.Decode(ids);
+            if (ourText == decoded) cutOffMatches++;
+            else mismatches.Add($"decode [{string.Join(' ', ids)}]: HF {JsonSerializer.Serialize(decoded)}, medtune {JsonSerializer.Serialize(ourText)}");
+        }
+        return new TokenizerParity(name, texts, encodeMatches, decodeMatches, cutOff, cutOffMatches, mismatches);
     }
 }

@@ -49,5 +49,7 @@ public sealed class TokenizerParityTests
         Assert.Equal($"{parity.Texts}", cells[3]);
         Assert.Equal($"{parity.EncodeMatches}/{parity.Texts}", cells[4]);
         Assert.Equal($"{parity.DecodeMatches}/{parity.Texts}", cells[5]);
+        Assert.Equal(parity.CutOffDecodes, parity.CutOffDecodeMatches);
+        Assert.Equal(parity.CutOffDecodes == 0 ? "—" : $"{parity.CutOffDecodeMatches}/{parity.CutOffDecodes}", cells[6]);
     }
 }
