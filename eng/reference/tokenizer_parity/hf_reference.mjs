@@ -25,11 +25,24 @@ if (variant === "metaspace-first") {
 }
 const tokenizer = Tokenizer.fromString(JSON.stringify(json));
 const texts = JSON.parse(fs.readFileSync(textsPath, "utf8"));
-const cases = [];
-for (const text of texts) {
+async function run(text) {
   const ids = (await tokenizer.encode(text, null, { addSpecialTokens: false })).getIds();
   const withSpecial = (await tokenizer.encode(text, null, { addSpecialTokens: true })).getIds();
-  cases.push({ text, ids, ids_with_special: withSpecial, decoded: await tokenizer.decode(ids, true) });
+  return { text, ids, ids_with_special: withSpecial, decoded: await tokenizer.decode(ids, true) };
+}
+const cases = [];
+for (const text of texts) cases.push(await run(text));
+
+// 300 random texts (fixed seed): characters of texts.json, runs of spaces and newlines, and the special tokens.
+let seed = 20240613;
+const random = () => { seed = (seed + 0x6D2B79F5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+const pool = [...new Set([...texts.join("")])].concat(["  ", "\n\n", " \n", "<s>", "</s>", "<unk>", "\u3000", "▁"]);
+const randomCases = [];
+for (let i = 0; i < 300; i++) {
+  const length = 1 + Math.floor(random() * 30);
+  let text = "";
+  for (let k = 0; k < length; k++) text += pool[Math.floor(random() * pool.length)];
+  randomCases.push(await run(text));
 }
 // Decoding cut-off id sequences (a generation stopped inside a character): every prefix of the ids of the texts
 // that need byte fallback the most, so ByteFallback's replacement of unfinished bytes is compared too.
@@ -45,7 +58,12 @@ const result = {
   ...(charsmap ? { charsmap } : {}),
   reference: "huggingface/tokenizers 0.22.2 (Rust) via npm @anush008/tokenizers@0.6.0",
   cases,
+  random_cases: randomCases,
   prefixes,
 };
-fs.writeFileSync(output, JSON.stringify(result, null, 1) + "\n");
+// One case per line: compact, and a regenerated file diffs by case.
+const body = Object.entries(result).map(([key, value]) => Array.isArray(value)
+  ? `${JSON.stringify(key)}: [\n${value.map(v => "  " + JSON.stringify(v)).join(",\n")}\n]`
+  : `${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+fs.writeFileSync(output, "{\n" + body.join(",\n") + "\n}\n");
 console.log(`wrote ${output}: ${cases.length} texts`);

