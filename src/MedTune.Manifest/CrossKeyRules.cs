@@ -19,6 +19,10 @@ internal sealed class CrossKeyRules(ManifestDiagnostics diagnostics)
         if (!m.Export.Formats.Contains("onnx") && !diagnostics.HasTypeError("export.formats"))
             diagnostics.Add("export.formats", "formats must include onnx: evaluation runs the ONNX model",
                 "write [onnx] or [onnx, gguf]");
+        var blockSize = m.Model.Quantization.BlockSize;
+        if (m.Model.Quantization.IsQuantized && !QuantizationSection.BlockSizes.Contains(blockSize) && !diagnostics.HasTypeError("model.quantization.block_size"))
+            diagnostics.Add("model.quantization.block_size", $"block_size {blockSize} is not one of bitsandbytes' block sizes",
+                $"use one of {string.Join(", ", QuantizationSection.BlockSizes)} (64 is the QLoRA default)");
         if (m.Train.MaxSteps is { } maxSteps && m.Train.WarmupSteps > maxSteps)
             diagnostics.Add("train.warmup_steps", $"warmup_steps ({m.Train.WarmupSteps}) is more than max_steps ({maxSteps})");
     }

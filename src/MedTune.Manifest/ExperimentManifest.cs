@@ -76,8 +76,10 @@ public sealed class QuantizationSection
     public string Type { get; set; } = "none";
     [Doc("Also quantize the per-block absmax constants to 8 bit (blocks of 256 around their mean), as bnb_4bit_use_double_quant.")]
     public bool DoubleQuant { get; set; } = false;
-    [Doc("Weights per absmax block (bitsandbytes: 64 for NF4/FP4)."), Min(16), Max(4096)]
+    [Doc("Weights per absmax block: 32, 64 (bitsandbytes' default for NF4/FP4), 128, …, 4096."), Min(32), Max(4096)]
     public int BlockSize { get; set; } = 64;
+    /// <summary>The block sizes bitsandbytes (and medtune's quantizer) support.</summary>
+    public static readonly IReadOnlyList<int> BlockSizes = [32, 64, 128, 256, 512, 1024, 2048, 4096];
     [Doc("dtype the 4-bit weights are dequantized to for each matmul (bnb_4bit_compute_dtype)."), OneOf("bfloat16", "float16", "float32")]
     public string ComputeDtype { get; set; } = "bfloat16";
 

@@ -121,6 +121,7 @@ public sealed class ManifestErrorTests : IDisposable
                 - path: data/exam.jsonl
             """ },
         { "no_training_data_for_tuned", "name: no-train\ndatasets:\n  eval:\n    - path: data/exam.jsonl\n" },
+        { "quantization_block_size", $"name: qbs\nmodel:\n  quantization:\n    type: nf4\n    block_size: 48\n{Data}" },
         { "export_without_onnx", $"name: gguf-only\nexport:\n  formats: [gguf]\n{Data}" },
         { "duplicate_key", $"name: dup\nlora:\n  r: 8\n  r: 16\n{Data}" },
         { "wrong_structure", $"name: structure\nlora: 8\ntrain: [1, 2]\n{Data}\n  extra:\n    - not-a-mapping\n" },

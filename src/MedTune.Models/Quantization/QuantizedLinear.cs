@@ -60,8 +60,18 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input) => Project(input, bias);
 
-    /// <summary><c>input Wᵀ + bias</c> computed in the compute dtype, returned in the input's dtype.</summary>
-    public Tensor Project(Tensor input, Tensor? bias)
+    /// <summary>
+    /// <c>input Wᵀ + bias</c> computed in the compute dtype, returned in the input's dtype. When the input needs a
+    /// gradient (training), <see cref="MatMul4Bit"/> computes it by dequantizing again in the backward pass, so the
+    /// dense weight lives only for the matmul.
+    /// </summary>
+    public Tensor Project(Tensor input, Tensor? bias) =>
+        input.requires_grad && is_grad_enabled()
+            ? MatMul4Bit.apply(input, this, new MatMul4Bit.BiasBox(bias))
+            : ProjectWithoutGrad(input, bias);
+
+    /// <summary>The forward arithmetic of <see cref="Project"/>, without recording it for autograd's sake.</summary>
+    internal Tensor ProjectWithoutGrad(Tensor input, Tensor? bias)
     {
         using var scope = NewDisposeScope();
         var weight = BlockwiseQuantizer.Dequantize(View(), ComputeDType);

@@ -18,8 +18,8 @@ namespace MedTune.Pipeline.Planning;
 /// <item>SwiGLU saves the gate output, its silu and the up output; GPT-NeoX's gelu saves its input.</item>
 /// </list>
 /// With gradient checkpointing each layer keeps only its input, and one layer's activations are rebuilt at a time.
-/// On a 4-bit base each projection's weight is dequantized for its matmul, and autograd keeps that dense copy for
-/// the input gradient (see <see cref="DequantizedWeights"/>).
+/// On a 4-bit base each projection's weight is dequantized for its matmul, and again for the input gradient in the
+/// backward pass (see <see cref="DequantizedWeights"/>).
 /// </summary>
 public static class ActivationMemory
 {
@@ -53,16 +53,12 @@ public static class ActivationMemory
     }
 
     /// <summary>
-    /// Dense copies of 4-bit weights alive at the peak: <c>QuantizedLinear</c> computes <c>linear(x, dequantize(W))</c>,
-    /// and autograd saves that weight for the input gradient, so without checkpointing every layer's projections stay
-    /// dequantized until the backward pass; with checkpointing only the rebuilt layer's do (plus one in the forward pass).
+    /// Dense copies of 4-bit weights alive at the peak: <c>QuantizedLinear</c> dequantizes a projection's weight for its
+    /// matmul and frees it afterwards, and its backward (<c>MatMul4Bit</c>) dequantizes it again instead of autograd
+    /// keeping it — so one projection at a time, the largest, with or without checkpointing.
     /// </summary>
-    public static long DequantizedWeights(ModelShape model, WeightFormat weights, bool checkpointing)
-    {
-        if (!weights.IsQuantized) return 0;
-        var perLayer = model.LinearParameters / model.Layers;
-        return weights.ComputeBytes * (checkpointing ? perLayer + model.LargestLayerLinear : model.LinearParameters);
-    }
+    public static long DequantizedWeights(ModelShape model, WeightFormat weights) =>
+        weights.IsQuantized ? weights.ComputeBytes * model.LargestLayerLinear : 0;
 
     /// <summary>Bytes kept per token by one checkpointed layer: its input, in the compute dtype.</summary>
     public static long PerTokenPerCheckpointedLayer(ModelShape model, WeightFormat weights) => weights.ActivationBytes * model.Hidden;

@@ -70,10 +70,8 @@ public static class ResourceEstimator
             new("base weights", weights, weightsDetail),
         };
         if (w.IsQuantized)
-            memory.Add(new("dequantized weights", ActivationMemory.DequantizedWeights(m, w, s.GradientCheckpointing),
-                s.GradientCheckpointing
-                    ? $"one layer's projections in {w.ComputeDtype}, kept by autograd while it is rebuilt"
-                    : $"every projection in {w.ComputeDtype}, kept by autograd until the backward pass (with train.gradient_checkpointing {Gb(ActivationMemory.DequantizedWeights(m, w, true))})"));
+            memory.Add(new("dequantized weights", ActivationMemory.DequantizedWeights(m, w),
+                $"the largest projection in {w.ComputeDtype}, one matmul at a time (dequantized again for the backward pass)"));
         memory.Add(new("LoRA weights", 4 * loraParams, $"{loraParams:N0} float32 parameters (r {s.LoraRank}, {string.Join(", ", m.LoraTargets(s.LoraTargets).Select(l => l.Name))})"));
         memory.Add(new("LoRA gradients", 4 * loraParams, "float32"));
         memory.Add(new("AdamW state", 8 * loraParams, "exp_avg + exp_avg_sq, float32"));

@@ -97,14 +97,14 @@ public sealed class ResourceEstimatorTests
     }
 
     [Fact]
-    public void A_4bit_base_keeps_dequantized_weights_for_the_backward_pass()
+    public void A_4bit_base_holds_one_dequantized_projection_at_a_time()
     {
         var nf4 = new WeightFormat("bfloat16", "nf4", ComputeDtype: "bfloat16");
-        // autograd keeps linear(x, dequantize(W))'s W: every projection without checkpointing …
-        Assert.Equal(86_016 * 2, ActivationMemory.DequantizedWeights(Llama, nf4, checkpointing: false));
-        // … one layer's (43008) plus the largest projection (64·160) with it
-        Assert.Equal((43_008 + 10_240) * 2, ActivationMemory.DequantizedWeights(Llama, nf4, checkpointing: true));
-        Assert.Equal(0, ActivationMemory.DequantizedWeights(Llama, new WeightFormat("bfloat16"), checkpointing: false));
+        // MatMul4Bit dequantizes again in the backward pass: only the largest projection (64·160) in bfloat16 at a time,
+        // not every projection (86016 elements) kept from forward to backward
+        Assert.Equal(10_240 * 2, ActivationMemory.DequantizedWeights(Llama, nf4));
+        Assert.Equal(10_240 * 4, ActivationMemory.DequantizedWeights(Llama, nf4 with { ComputeDtype = "float32" }));
+        Assert.Equal(0, ActivationMemory.DequantizedWeights(Llama, new WeightFormat("bfloat16")));
     }
 
     [Fact]
