@@ -101,16 +101,7 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
 
         public static TokenizerJson Read(string path)
         {
-            JsonObject root;
-            try
-            {
-                root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                    ?? throw new CheckpointException($"{path}: expected a JSON object at the top level.");
-            }
-            catch (JsonException e)
-            {
-                throw new CheckpointException($"{path}: malformed JSON at line {e.LineNumber + 1}: {e.Message}", e);
-            }
+            var root = TokenizerJsonParts.ReadRoot(path);
             Exception Error(string key, string problem) =>
                 new CheckpointException($"{path}: '{key}' {problem}");
 
@@ -119,7 +110,7 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
             if (type != "BPE")
                 throw Error("model.type", $"is '{type ?? "(none)"}'; medtune reads byte-level BPE tokenizer.json files. For a SentencePiece model provide tokenizer.model instead.");
             if (model["byte_fallback"]?.GetValue<bool>() == true)
-                throw Error("model.byte_fallback", "is true: this is a SentencePiece-style BPE converted to tokenizer.json. Provide the original tokenizer.model beside it.");
+                throw Error("model.byte_fallback", "is true: this is a SentencePiece-style BPE, read by SentencePieceBpeBackend, not as byte-level BPE.");
 
             var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var (token, id) in model["vocab"] as JsonObject ?? throw Error("model.vocab", "is missing or not an object."))
@@ -149,7 +140,7 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
             var (splitter, addPrefixSpace) = ReadPreTokenizer(root["pre_tokenizer"], Error);
             var tokens = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
             foreach (var a in added) tokens[a.Content] = a.Id;
-            var bos = FindBosInPostProcessor(root["post_processor"]);
+            var bos = TokenizerJsonParts.FindBosInPostProcessor(root["post_processor"]);
             return new TokenizerJson
             {
                 Vocab = vocab,
@@ -198,24 +189,6 @@ internal sealed class ByteLevelBpeBackend : ITokenizerBackend
                 return (new RegexWordSplitter(new Regex(pattern, RegexOptions.CultureInvariant)), steps[1]!["add_prefix_space"]?.GetValue<bool>() ?? false);
             }
             throw error("pre_tokenizer", $"of type '{type ?? "(none)"}' is not supported; medtune reads byte-level BPE (ByteLevel, or Split + ByteLevel).");
-        }
-
-        /// <summary>The special token a TemplateProcessing post-processor puts before a single sequence (Llama 3's BOS), if any.</summary>
-        private static string? FindBosInPostProcessor(JsonNode? node)
-        {
-            switch (node?["type"]?.GetValue<string>())
-            {
-                case "TemplateProcessing":
-                    return node["single"] is JsonArray { Count: > 0 } single ? single[0]?["SpecialToken"]?["id"]?.GetValue<string>() : null;
-                case "Sequence":
-                    foreach (var step in node["processors"] as JsonArray ?? [])
-                    {
-                        if (FindBosInPostProcessor(step) is { } bos) return bos;
-                    }
-                    return null;
-                default:
-                    return null;
-            }
         }
     }
 }

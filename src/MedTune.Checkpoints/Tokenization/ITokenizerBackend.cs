@@ -13,6 +13,12 @@ internal interface ITokenizerBackend
     /// <summary>The UTF-8 bytes id contributes to decoded text; empty for special and control tokens.</summary>
     ReadOnlySpan<byte> TokenBytes(int id);
 
+    /// <summary>
+    /// Text of <paramref name="ids"/> (all valid) by the format's own decoder, or null to decode the concatenated
+    /// <see cref="TokenBytes"/>. The two differ only where bytes do not form UTF-8.
+    /// </summary>
+    string? DecodeText(IReadOnlyList<int> ids) => null;
+
     /// <summary>True when decoding drops one leading space (SentencePiece's dummy prefix).</summary>
     bool StripsLeadingSpace { get; }
 

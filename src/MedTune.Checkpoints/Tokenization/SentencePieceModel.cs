@@ -26,8 +26,10 @@ public sealed record SentencePieceModel
     public bool AddDummyPrefix { get; init; } = true;
     public bool RemoveExtraWhitespaces { get; init; } = true;
     public bool EscapeWhitespaces { get; init; } = true;
-    /// <summary>Non-empty when the model normalises text with a compiled character map (e.g. nmt_nfkc).</summary>
-    public bool HasPrecompiledCharsMap { get; init; }
+    /// <summary>The compiled character map the model normalises text with (e.g. nmt_nfkc); empty for identity.</summary>
+    public ReadOnlyMemory<byte> PrecompiledCharsMap { get; init; }
+
+    public bool HasPrecompiledCharsMap => !PrecompiledCharsMap.IsEmpty;
 
     public static SentencePieceModel Parse(ReadOnlyMemory<byte> data)
     {
@@ -90,7 +92,7 @@ public sealed record SentencePieceModel
             model = f.Number switch
             {
                 1 => model with { NormalizerName = f.AsString() },
-                2 => model with { HasPrecompiledCharsMap = f.Payload.Length > 0 },
+                2 => model with { PrecompiledCharsMap = f.Payload },
                 3 => model with { AddDummyPrefix = f.AsBool() },
                 4 => model with { RemoveExtraWhitespaces = f.AsBool() },
                 5 => model with { EscapeWhitespaces = f.AsBool() },

@@ -4,7 +4,8 @@ namespace MedTune.Checkpoints.Tokenization;
 
 /// <summary>
 /// A model's tokenizer, loaded from its directory: <c>tokenizer.json</c> (byte-level BPE: GPT-NeoX/OpenCALM, Llama 3,
-/// Qwen) or <c>tokenizer.model</c> (SentencePiece: Llama 2, Swallow), with BOS/EOS/pad taken from
+/// Qwen; or SentencePiece-style BPE with byte fallback: Llama 2, Mistral, Gemma) or <c>tokenizer.model</c>
+/// (SentencePiece: Llama 2, Swallow), with BOS/EOS/pad taken from
 /// tokenizer_config.json, special_tokens_map.json, generation_config.json and config.json.
 /// </summary>
 public sealed class TextTokenizer
@@ -45,24 +46,39 @@ public sealed class TextTokenizer
         var jsonPath = Path.Combine(modelDirectory, TokenizerJsonFile);
         var modelPath = Path.Combine(modelDirectory, SentencePieceFile);
         ITokenizerBackend backend;
-        if (File.Exists(jsonPath) && !(File.Exists(modelPath) && IsSentencePieceJson(jsonPath)))
+        var jsonIsSentencePiece = File.Exists(jsonPath) && IsSentencePieceJson(jsonPath);
+        if (File.Exists(jsonPath) && !jsonIsSentencePiece)
             backend = LoadWithContext(jsonPath, ByteLevelBpeBackend.Load);
         else if (File.Exists(modelPath))
             backend = LoadWithContext(modelPath, SentencePieceBackend.Load);
+        else if (jsonIsSentencePiece)
+            backend = LoadWithContext(jsonPath, SentencePieceBpeBackend.Load);
         else
             throw new CheckpointException(
-                $"No tokenizer in '{modelDirectory}': expected {TokenizerJsonFile} (byte-level BPE) or {SentencePieceFile} (SentencePiece). Copy the tokenizer files from the base model.");
+                $"No tokenizer in '{modelDirectory}': expected {TokenizerJsonFile} (byte-level or SentencePiece-style BPE) or {SentencePieceFile} (SentencePiece). Copy the tokenizer files from the base model.");
 
         var files = TokenizerFileNames.Select(f => Path.Combine(modelDirectory, f)).Where(File.Exists).ToArray();
         return new TextTokenizer(backend, TokenizerConfigFiles.Read(modelDirectory), files);
     }
 
-    /// <summary>A Llama 2 style tokenizer.json (BPE with byte fallback) shipped beside tokenizer.model: use the .model.</summary>
+    /// <summary>
+    /// A SentencePiece-style tokenizer.json (model.byte_fallback true: Llama 2, Mistral, Gemma). Beside a tokenizer.model
+    /// the .model is used, as before; alone it is read by <see cref="SentencePieceBpeBackend"/>.
+    /// </summary>
     private static bool IsSentencePieceJson(string jsonPath)
     {
-        using var reader = new StreamReader(jsonPath);
-        var text = reader.ReadToEnd();
-        return text.Contains("\"byte_fallback\": true", StringComparison.Ordinal) || text.Contains("\"byte_fallback\":true", StringComparison.Ordinal);
+        try
+        {
+            using var stream = File.OpenRead(jsonPath);
+            using var document = System.Text.Json.JsonDocument.Parse(stream);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("model", out var model) && model.ValueKind == System.Text.Json.JsonValueKind.Object
+                && model.TryGetProperty("byte_fallback", out var fallback) && fallback.ValueKind == System.Text.Json.JsonValueKind.True;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false; // the byte-level reader reports the malformed JSON with its line
+        }
     }
 
     private static ITokenizerBackend LoadWithContext(string path, Func<string, ITokenizerBackend> load)
@@ -107,7 +123,16 @@ public sealed class TextTokenizer
     }
 
     /// <summary>Text of <paramref name="ids"/>, skipping special tokens; an unfinished UTF-8 sequence decodes to U+FFFD.</summary>
-    public string Decode(IEnumerable<int> ids) => DecodeBytes(ids, flush: true);
+    public string Decode(IEnumerable<int> ids)
+    {
+        var list = ids as IReadOnlyList<int> ?? ids.ToArray();
+        foreach (var id in list)
+        {
+            if (!IsValidId(id))
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"token id outside the vocabulary (size {VocabSize})");
+        }
+        return _backend.DecodeText(list) ?? DecodeBytes(list, flush: true);
+    }
 
     /// <summary>
     /// Text of <paramref name="ids"/> without an unfinished UTF-8 character at the end (a byte-fallback or byte-level
