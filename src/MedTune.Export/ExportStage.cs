@@ -15,8 +15,11 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
 {
     public string Kind => "export";
 
-    /// <summary>2: int4 exports also write <see cref="Int4Cost.FileName"/>, the measured cost of quantization.</summary>
-    public int ImplementationVersion => 2;
+    /// <summary>
+    /// 2: int4 exports also write <see cref="Int4Cost.FileName"/>, the measured cost of quantization.
+    /// 3: a SentencePiece model without tokenizer.json gets one written from tokenizer.model, for ONNX Runtime GenAI.
+    /// </summary>
+    public int ImplementationVersion => 3;
 
     public static bool WritesGguf(ExperimentManifest m) => m.Export.Formats.Contains("gguf");
 
@@ -86,6 +89,8 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         context.RecordFacts["fused_operators"] = new JsonArray(result.FusedOperators.Select(o => (JsonNode?)o).ToArray());
         context.RecordFacts["copied_files"] = new JsonArray(result.CopiedFiles.Select(o => (JsonNode?)o).ToArray());
         context.Reporter.Info($"wrote {Path.GetFileName(result.ModelPath)} ({result.ModelBytes + result.ExternalDataBytes} bytes, IR {result.IrVersion})");
+        if (result.TokenizerJsonNotWritten is { } why)
+            context.Reporter.Warning($"no tokenizer.json written beside the ONNX model, so ONNX Runtime GenAI cannot tokenize by itself: {why}");
         if (!WritesGguf(manifest)) return;
 
         cancellationToken.ThrowIfCancellationRequested();

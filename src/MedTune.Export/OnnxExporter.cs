@@ -1,4 +1,5 @@
 using MedTune.Checkpoints;
+using MedTune.Checkpoints.Tokenization;
 
 namespace MedTune.Export;
 
@@ -12,7 +13,8 @@ public sealed record ExportResult(
     long ExternalDataBytes,
     IReadOnlyList<string> OperatorTypes,
     IReadOnlyList<string> FusedOperators,
-    IReadOnlyList<string> CopiedFiles);
+    IReadOnlyList<string> CopiedFiles,
+    string? TokenizerJsonNotWritten = null);
 
 /// <summary>
 /// Builds an ONNX decoder (with key/value cache inputs and outputs) straight from a Hugging Face checkpoint
@@ -58,9 +60,30 @@ public static class OnnxExporter
         var written = OnnxModelWriter.Write(graph, outputDirectory, options.ExternalDataThresholdBytes);
         GenAiConfigWriter.Write(config, outputDirectory, OnnxModelWriter.ModelFileName);
         var copied = CopyCompanionFiles(checkpointDirectory, outputDirectory);
+        var notWritten = WriteSentencePieceTokenizerJson(outputDirectory, copied);
         var operators = graph.OperatorTypesUsed.Order(StringComparer.Ordinal).ToList();
         return new ExportResult(written.ModelPath, written.IrVersion, options.Opset, options.Precision, written.ModelBytes,
-            written.ExternalDataBytes, operators, operators.Where(FusedOperatorTypes.Contains).ToList(), copied);
+            written.ExternalDataBytes, operators, operators.Where(FusedOperatorTypes.Contains).ToList(), copied, notWritten);
+    }
+
+    /// <summary>
+    /// ONNX Runtime GenAI tokenizes from tokenizer.json only: a SentencePiece model without one (Llama 2 style) gets it
+    /// written from tokenizer.model (<see cref="SentencePieceTokenizerJson"/>), added to <paramref name="copied"/>. Returns
+    /// why it was not written for a model the converter refuses (unigram, a precompiled map, …); the export itself goes on.
+    /// </summary>
+    private static string? WriteSentencePieceTokenizerJson(string outputDirectory, List<string> copied)
+    {
+        if (!copied.Contains(TextTokenizer.SentencePieceFile) || copied.Contains(TextTokenizer.TokenizerJsonFile)) return null;
+        try
+        {
+            SentencePieceTokenizerJson.WriteBeside(outputDirectory);
+        }
+        catch (CheckpointException e)
+        {
+            return e.Message;
+        }
+        copied.Add(TextTokenizer.TokenizerJsonFile);
+        return null;
     }
 
     private static List<string> CopyCompanionFiles(string source, string destination)
