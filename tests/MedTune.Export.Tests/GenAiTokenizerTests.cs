@@ -16,27 +16,50 @@ public sealed class GenAiTokenizerTests(ITestOutputHelper output)
     private const string Prompt = "以下は、タスクを説明する指示です。\n\n### 指示：\n糖尿病の三大合併症を挙げよ。\n\n### 応答：\n";
 
     /// <remarks>
-    /// GPT-NeoX only: GenAI 0.18 reads tokenizer.json, and a SentencePiece Llama export carries tokenizer.model alone
-    /// (writing its tokenizer.json is owed).
+    /// GenAI reads tokenizer.json: GPT-NeoX ships one; the SentencePiece Llama's is written by the export from its
+    /// tokenizer.model (SentencePieceTokenizerJson).
     /// </remarks>
-    [Fact]
-    public void GenAi_tokenizes_generates_and_decodes_text_by_itself()
+    [Theory]
+    [InlineData(BuiltinModels.TinyNeoX)]
+    [InlineData(BuiltinModels.TinyLlama)]
+    public void GenAi_tokenizes_generates_and_decodes_text_by_itself(string builtin)
     {
-        const string builtin = BuiltinModels.TinyNeoX;
         using var work = new TempDirectory();
         var checkpoint = work.File("checkpoint");
         var exported = work.File("onnx");
         BuiltinModels.Create(builtin, checkpoint, seed: 42);
-        OnnxExporter.Export(checkpoint, exported, new ExportOptions());
+        var result = OnnxExporter.Export(checkpoint, exported, new ExportOptions());
+        Assert.Null(result.TokenizerJsonNotWritten);
+        Assert.Contains(TextTokenizer.TokenizerJsonFile, result.CopiedFiles);
         var ours = TextTokenizer.Load(exported);
 
         using var model = new Model(exported);
         using var tokenizer = new Tokenizer(model);
+        // GenAI 0.18 adds BOS (tokenizer_config.json add_bos_token) only when asked to add special tokens.
+        tokenizer.UpdateOptions(new Dictionary<string, string> { ["add_special_tokens"] = "true" });
         using var sequences = tokenizer.Encode(Prompt);
         var theirIds = sequences[0].ToArray();
         output.WriteLine($"medtune [{string.Join(",", ours.Encode(Prompt))}]\ngenai   [{string.Join(",", theirIds)}]");
         Assert.Equal(ours.Encode(Prompt), theirIds);
         Assert.Equal(Prompt, tokenizer.Decode(theirIds));
+
+        // The parity texts too (Japanese exam text, English, spaces, newlines, emoji, half-width kana), except those holding a
+        // special token's spelling, which tokenizer.json reads as that token and SentencePiece as characters.
+        string[] specials = ["<s>", "</s>", "<unk>", "<|endoftext|>", "<|padding|>"];
+        var texts = ParityTexts().Where(t => t.Length > 0 && !specials.Any(s => t.Contains(s, StringComparison.Ordinal))).ToList();
+        var mismatches = new List<string>();
+        foreach (var text in texts)
+        {
+            using var encoded = tokenizer.Encode(text);
+            var ids = encoded[0].ToArray();
+            if (!ours.Encode(text).SequenceEqual(ids))
+                mismatches.Add($"encode {System.Text.Json.JsonSerializer.Serialize(text)}: medtune [{string.Join(",", ours.Encode(text))}] genai [{string.Join(",", ids)}]");
+            else if (tokenizer.Decode(ids) != ours.Decode(ids))
+                mismatches.Add($"decode {System.Text.Json.JsonSerializer.Serialize(text)}: medtune {ours.Decode(ids)} genai {tokenizer.Decode(ids)}");
+        }
+        output.WriteLine($"{builtin}: GenAI encodes and decodes {texts.Count - mismatches.Count}/{texts.Count} parity texts as medtune");
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+        Assert.True(texts.Count >= 20, $"only {texts.Count} parity texts");
 
         using var parameters = new GeneratorParams(model);
         parameters.SetSearchOption("max_length", theirIds.Length + 16);
@@ -56,4 +79,8 @@ public sealed class GenAiTokenizerTests(ITestOutputHelper output)
         Assert.StartsWith(valid, theirText);
         Assert.NotEmpty(theirText);
     }
+
+    private static IEnumerable<string> ParityTexts() =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(SharedData.RepoRoot, "eng", "reference", "tokenizer_parity", "texts.json")))!
+            .AsArray().Select(t => t!.GetValue<string>());
 }

@@ -121,6 +121,8 @@ internal sealed class SentencePieceBpeJson
                     var other => throw error("pre_tokenizer.prepend_scheme", $"is '{other}'; expected always, first or never."),
                 };
                 return new Metaspace(replacement[0], scheme, node["split"]?.GetValue<bool>() ?? true);
+            case "Split" when IsWholeTextSplit(node):
+                return new WholeSegment();
             case "Split":
                 var pattern = node["pattern"]?["String"]?.GetValue<string>()
                     ?? throw error("pre_tokenizer.pattern", "must be {\"String\": ...} for SentencePiece-style BPE.");
@@ -138,6 +140,12 @@ internal sealed class SentencePieceBpeJson
                 throw error("pre_tokenizer", $"of type '{type}' is not supported for SentencePiece-style BPE (none, Metaspace or a String Split).");
         }
     }
+
+    /// <summary>The regex that matches a whole text, as <see cref="SentencePieceTokenizerJson"/> writes it: a Split that splits nothing.</summary>
+    internal const string WholeTextRegex = @"[\s\S]+";
+
+    private static bool IsWholeTextSplit(JsonNode node) =>
+        node["pattern"]?["Regex"]?.GetValue<string>() == WholeTextRegex && node["invert"]?.GetValue<bool>() != true;
 
     /// <summary>
     /// Checks the decoder is SentencePiece's: a Sequence of Replace '▁'→' ', ByteFallback, Fuse and a Strip of one

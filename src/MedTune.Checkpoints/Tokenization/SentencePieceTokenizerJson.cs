@@ -15,7 +15,8 @@ namespace MedTune.Checkpoints.Tokenization;
 /// the piece's score (highest first), then the longer left half, then the longer right half; ties keep the pieces' id
 /// order and, within one piece, the halves' ids. Control, unknown, byte and unused pieces are neither merged nor halves
 /// (as HF's skip_tokens), since SentencePiece never builds them from text.</item>
-/// <item>normalizer: Prepend('▁') when the model adds a dummy prefix, then Replace(' ', '▁'); no pre-tokenizer.</item>
+/// <item>normalizer: Prepend('▁') when the model adds a dummy prefix, then Replace(' ', '▁'); pre-tokenizer: a Split
+/// whose regex matches the whole text (nothing to HF; it stops ONNX Runtime GenAI from splitting the text by its own regex).</item>
 /// <item>decoder: Replace('▁', ' '), ByteFallback, Fuse, and Strip(' ', 1, 0) when there is a dummy prefix.</item>
 /// <item>added_tokens: the control and unknown pieces (special) and user-defined pieces (not special), unnormalised.</item>
 /// <item>post_processor: TemplateProcessing that puts BOS first when the tokenizer adds it (add_bos_token).</item>
@@ -144,7 +145,16 @@ public static class SentencePieceTokenizerJson
             ["padding"] = null,
             ["added_tokens"] = addedTokens,
             ["normalizer"] = normalizer,
-            ["pre_tokenizer"] = null,
+            // A Split that matches the whole text: nothing for HF tokenizers, but without a pre-tokenizer ONNX Runtime GenAI
+            // 0.18 (ort-extensions) splits the text with a Llama regex first, so pieces that span punctuation (▁以下は、…)
+            // are never formed and Japanese encodes differently from SentencePiece.
+            ["pre_tokenizer"] = new JsonObject
+            {
+                ["type"] = "Split",
+                ["pattern"] = new JsonObject { ["Regex"] = SentencePieceBpeJson.WholeTextRegex },
+                ["behavior"] = "Isolated",
+                ["invert"] = false,
+            },
             ["post_processor"] = addBos && model.BosId >= 0 && model.BosId < model.Pieces.Count ? BosTemplate(model.Pieces[model.BosId].Piece, model.BosId) : null,
             ["decoder"] = new JsonObject { ["type"] = "Sequence", ["decoders"] = decoders },
             ["model"] = new JsonObject
