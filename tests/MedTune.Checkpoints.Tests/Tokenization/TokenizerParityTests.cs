@@ -1,3 +1,4 @@
+using MedTune.Checkpoints.Tokenization;
 using MedTune.Testing;
 
 namespace MedTune.Checkpoints.Tests.Tokenization;
@@ -26,6 +27,32 @@ public sealed class TokenizerParityTests
     {
         var parity = TokenizerParity.Measure(name, Path.Combine(TokenizerParity.FixtureDirectory, name, "tokenizer.model"));
         AssertAllMatchAndAgreeWithReadme(parity);
+    }
+
+    /// <summary>
+    /// The tokenizer.json medtune writes from a SentencePiece BPE tokenizer.model (SentencePieceTokenizerJson), read by
+    /// HF tokenizers (expected/*.converted.json) and by medtune: the builtin tiny-llama's, and spm-identity's (trained by
+    /// sentencepiece) with remove_extra_whitespaces turned off. The sha256 check also fails when the written file changes.
+    /// </summary>
+    [Theory]
+    [InlineData("tiny-llama.converted")]
+    [InlineData("spm-identity.converted")]
+    public void ConvertedSentencePieceModelMatchesHuggingFace(string name)
+    {
+        using var temp = new TempDirectory();
+        var modelPath = temp.File(TextTokenizer.SentencePieceFile);
+        if (name == "tiny-llama.converted")
+        {
+            BuiltinTokenizers.Write(BuiltinTokenizers.Llama, temp.Path);
+        }
+        else
+        {
+            var model = SentencePieceModel.Parse(File.ReadAllBytes(Path.Combine(TokenizerParity.FixtureDirectory, "spm-identity", TextTokenizer.SentencePieceFile)));
+            File.WriteAllBytes(modelPath, (model with { RemoveExtraWhitespaces = false }).ToBytes());
+        }
+        var jsonPath = temp.File("converted.tokenizer.json");
+        SentencePieceTokenizerJson.Write(modelPath, jsonPath);
+        AssertAllMatchAndAgreeWithReadme(TokenizerParity.Measure(name, jsonPath));
     }
 
     [Theory]
