@@ -80,6 +80,28 @@ public sealed class GenAiTokenizerTests(ITestOutputHelper output)
         Assert.NotEmpty(theirText);
     }
 
+    /// <summary>A SentencePiece model the converter refuses is exported as before, without tokenizer.json, and says why.</summary>
+    [Fact]
+    public void Export_without_a_convertible_tokenizer_model_writes_no_tokenizer_json_and_says_why()
+    {
+        using var work = new TempDirectory();
+        var checkpoint = work.File("checkpoint");
+        var exported = work.File("onnx");
+        BuiltinModels.Create(BuiltinModels.TinyLlama, checkpoint, seed: 42);
+        var modelPath = Path.Combine(checkpoint, TextTokenizer.SentencePieceFile);
+        var model = SentencePieceModel.Parse(File.ReadAllBytes(modelPath));
+        File.WriteAllBytes(modelPath, (model with { RemoveExtraWhitespaces = true }).ToBytes());
+
+        var result = OnnxExporter.Export(checkpoint, exported, new ExportOptions());
+
+        Assert.Contains("remove_extra_whitespaces", result.TokenizerJsonNotWritten);
+        Assert.Contains(TextTokenizer.SentencePieceFile, result.TokenizerJsonNotWritten);
+        Assert.False(File.Exists(Path.Combine(exported, TextTokenizer.TokenizerJsonFile)));
+        Assert.DoesNotContain(TextTokenizer.TokenizerJsonFile, result.CopiedFiles);
+        Assert.Empty(Directory.GetFiles(exported, ".medtune-tmp-*"));
+        Assert.Equal(model.Pieces.Count, TextTokenizer.Load(exported).VocabSize);
+    }
+
     private static IEnumerable<string> ParityTexts() =>
         System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(SharedData.RepoRoot, "eng", "reference", "tokenizer_parity", "texts.json")))!
             .AsArray().Select(t => t!.GetValue<string>());
