@@ -110,7 +110,8 @@ public sealed class ValidateDataTests
     }
 
     /// <summary>A Llama directory with a valid config.json and (optionally) a safetensors file holding a few layers' names.</summary>
-    private static string WriteModel(string directory, bool tensors)
+    /// <summary>A one-layer Llama checkpoint directory (config.json, and zero weights unless <paramref name="tensors"/> is false); no tokenizer.</summary>
+    internal static string WriteModel(string directory, bool tensors)
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "config.json"), """

@@ -46,25 +46,5 @@ public sealed class ValidateTokenizerTests
         AssertBadInput(result, "model.base", "tokenizer.json", "'normalizer.normalizers[1].pattern'");
     }
 
-    private static string WriteModel(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "config.json"), """
-            {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 32, "hidden_size": 8,
-             "intermediate_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 2,
-             "max_position_embeddings": 64, "rms_norm_eps": 1e-6, "hidden_act": "silu", "tie_word_embeddings": false,
-             "bos_token_id": 1, "eos_token_id": 2, "torch_dtype": "float32"}
-            """);
-        NamedTensorData Tensor(string name, params long[] shape) =>
-            new(name, TensorDType.F32, shape, new byte[4 * shape.Aggregate(1L, (a, b) => a * b)]);
-        SafetensorsWriter.Write(Path.Combine(directory, "model.safetensors"),
-        [
-            Tensor("model.embed_tokens.weight", 32, 8),
-            Tensor("model.layers.0.self_attn.q_proj.weight", 8, 8),
-            Tensor("model.layers.0.self_attn.v_proj.weight", 8, 8),
-            Tensor("model.layers.0.input_layernorm.weight", 8),
-            Tensor("lm_head.weight", 32, 8),
-        ]);
-        return directory;
-    }
+    private static string WriteModel(string directory) => ValidateDataTests.WriteModel(directory, tensors: true);
 }
