@@ -44,7 +44,7 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         return config;
     }
 
-    public Task RunAsync(StageContext context, CancellationToken cancellationToken) => Task.Run(() =>
+    public Task RunAsync(StageContext context, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var options = new ExportOptions
@@ -91,7 +91,7 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         context.Reporter.Info($"wrote {Path.GetFileName(result.ModelPath)} ({result.ModelBytes + result.ExternalDataBytes} bytes, IR {result.IrVersion})");
         if (result.TokenizerJsonNotWritten is { } why)
             context.Reporter.Warning($"no tokenizer.json written beside the ONNX model, so ONNX Runtime GenAI cannot tokenize by itself: {why}");
-        if (!WritesGguf(manifest)) return;
+        if (!WritesGguf(manifest)) return Task.CompletedTask;
 
         cancellationToken.ThrowIfCancellationRequested();
         context.Reporter.Info($"exporting {model} to GGUF ({string.Join(", ", manifest.Export.GgufTypes)})");
@@ -108,7 +108,8 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
             ["file"] = Path.GetFileName(f.Path), ["type"] = GgufExportOptions.TypeName(f.Type), ["bytes"] = f.Bytes,
         }).ToArray());
         context.Reporter.Info($"wrote {string.Join(", ", gguf.Select(f => Path.GetFileName(f.Path)))} and {GgufExporter.ModelfileName}");
-    }, cancellationToken);
+        return Task.CompletedTask;
+    }
 
     private sealed class StepProgress(IStageProgress bar) : IProgress<int>
     {

@@ -15,6 +15,10 @@ public interface IStage
     /// <summary>Bump when a code change alters what the stage produces: it is part of the cache key.</summary>
     int ImplementationVersion { get; }
 
+    /// <summary>
+    /// Produces the stage's output. The executor calls this on a thread of the stage's own (see <c>StageThread</c>),
+    /// so a stage computes right here; it should not move its work to the thread pool with <c>Task.Run</c>.
+    /// </summary>
     Task RunAsync(StageContext context, CancellationToken cancellationToken);
 }
 

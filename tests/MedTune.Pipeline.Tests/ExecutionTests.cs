@@ -102,6 +102,31 @@ public sealed class ExecutionTests
     }
 
     [Fact]
+    public async Task Each_stage_runs_and_resumes_on_a_thread_of_its_own_that_ends_with_it()
+    {
+        // libtorch's OpenMP teams are per thread and live as long as it: a stage's thread must end with the stage.
+        using var pipeline = new FakePipeline();
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<string, Thread>();
+        async Task Body(StageContext c, CancellationToken ct)
+        {
+            var before = Thread.CurrentThread;
+            await Task.Delay(10, ct);
+            Assert.Same(before, Thread.CurrentThread); // awaits inside a stage come back to its thread
+            Assert.False(before.IsThreadPoolThread);
+            threads[c.StageName + c.Key] = before;
+            FakeStage.WriteDefaultOutput(c, pipeline.Configs[c.StageName]);
+        }
+        foreach (var (name, _, _) in FakePipeline.Shape) pipeline.Bodies[name] = Body;
+
+        await new PipelineRunner(new PipelineRunnerOptions { CacheRoot = pipeline.CacheRoot, Jobs = 2 }).RunAllAsync(TwoVariants(pipeline), null);
+
+        // 9 builds: the two variants' reports turn out to have one key once their inputs are known.
+        Assert.Equal(9, threads.Count);
+        Assert.Equal(threads.Count, threads.Values.Distinct().Count());
+        foreach (var thread in threads.Values) Assert.True(thread.Join(TimeSpan.FromSeconds(10)), $"{thread.Name} still runs after its stage");
+    }
+
+    [Fact]
     public async Task A_failed_stage_stops_new_stages_and_keeps_its_log_in_the_work_directory()
     {
         using var pipeline = new FakePipeline();

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Parallel local execution: each manifest with --jobs 1 and then --jobs 2, each into its own empty scratch cache,
-# and the figures side by side: wall time, CPU time, peak RSS, the machine's load average, and how many distinct
-# stages were built (each exactly once). Default manifests: experiments/quickstart-matrix.yaml (two variants sharing
+# Parallel local execution: each manifest with --jobs 1 and --jobs 2, alternating, REPS times each (default 3), each
+# run into its own empty scratch cache, and the figures side by side: wall time, the training stages' share of it,
+# CPU time, peak RSS, the machine's load average, and how many distinct stages were built (each exactly once). Then
+# the median and the fastest run per --jobs value: on a shared machine single runs of the same work vary by ±25%, so
+# only alternating repetitions compare. Default manifests: experiments/quickstart-matrix.yaml (two variants sharing
 # one training) and eng/bench/jobs/rank-sweep.yaml (two variants, two trainings).
-#   eng/bench/jobs/run.sh [MANIFEST…]
+#   REPS=5 eng/bench/jobs/run.sh [MANIFEST…]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
+reps="${REPS:-3}"
 dotnet build tool -c Release -v quiet -nologo >/dev/null
 medtune=(dotnet tool/bin/Release/net10.0/medtune.dll)
 scratch="$(mktemp -d)"
@@ -19,21 +22,46 @@ if [ ${#manifests[@]} -eq 0 ]; then
 fi
 
 for manifest in "${manifests[@]}"; do
-echo "== ${manifest#"$scratch/tree/"} ($(nproc) cores)"
-printf '%-8s %10s %10s %12s %8s %s\n' jobs wall_s cpu_s peak_rss_mb built "load average (1/5/15 min) before"
+echo "== ${manifest#"$scratch/tree/"} ($(nproc) cores, $reps runs each, alternating)"
+printf '%-8s %4s %8s %8s %8s %8s %9s %6s %s\n' jobs run wall_s train_s other_s cpu_s rss_mb built "load average before"
+rows="$scratch/rows"; : > "$rows"
+for rep in $(seq "$reps"); do
 for jobs in 1 2; do
+  cache="$scratch/cache-$jobs-$rep-$(basename "$manifest")"
   load="$(cut -d' ' -f1-3 /proc/loadavg)"
-  /usr/bin/time -f '%e %U %S %M' -o "$scratch/time-$jobs" \
-    "${medtune[@]}" run "$manifest" --cache "$scratch/cache-$jobs-$(basename "$manifest")" --jobs "$jobs" --json > "$scratch/run-$jobs.json"
-  read -r wall user system rss < "$scratch/time-$jobs"
-  built="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len({s["key"] for v in d["variants"] for s in v["stages"] if s["status"]=="ran"}))' "$scratch/run-$jobs.json")"
-  printf '%-8s %10s %10.1f %12d %8s %s\n' "--jobs $jobs" "$wall" "$(awk -v u="$user" -v s="$system" "BEGIN{print u+s}")" "$((rss / 1024))" "$built" "$load"
-done
-# The two runs must agree bit for bit: same stage keys and output hashes.
-python3 - "$scratch/run-1.json" "$scratch/run-2.json" <<'PY'
-import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:])
-pairs = lambda d: sorted((v["experiment"], s["name"], s["key"], s["output_hash"]) for v in d["variants"] for s in v["stages"])
-print("outputs identical across --jobs 1 and --jobs 2:", pairs(a) == pairs(b))
+  /usr/bin/time -f '%e %U %S %M' -o "$scratch/time" \
+    "${medtune[@]}" run "$manifest" --cache "$cache" --jobs "$jobs" --json > "$scratch/run-$jobs-$rep.json"
+  read -r wall user system rss < "$scratch/time"
+  # Distinct stages built, and the seconds the training stages took (they run on every core either way).
+  read -r built train < <(python3 - "$scratch/run-$jobs-$rep.json" "$cache" <<'PY'
+import json, sys, glob
+d = json.load(open(sys.argv[1]))
+built = len({s["key"] for v in d["variants"] for s in v["stages"] if s["status"] == "ran"})
+train = sum(json.load(open(r))["duration_seconds"] for r in glob.glob(sys.argv[2] + "/train/*/.medtune-record.json"))
+print(built, round(train, 2))
 PY
+)
+  other="$(awk -v w="$wall" -v t="$train" 'BEGIN{printf "%.2f", w-t}')"
+  cpu="$(awk -v u="$user" -v s="$system" 'BEGIN{printf "%.1f", u+s}')"
+  printf '%-8s %4s %8s %8s %8s %8s %9d %6s %s\n' "--jobs $jobs" "$rep" "$wall" "$train" "$other" "$cpu" "$((rss / 1024))" "$built" "$load"
+  echo "$jobs $wall $train $other" >> "$rows"
+  rm -rf "$cache"
+done
+done
+python3 - "$rows" <<'PY'
+import sys, statistics as st
+rows = [l.split() for l in open(sys.argv[1])]
+for jobs in ("1", "2"):
+    mine = [[float(x) for x in r[1:]] for r in rows if r[0] == jobs]
+    walls, others = [m[0] for m in mine], [m[2] for m in mine]
+    print(f"--jobs {jobs}: wall median {st.median(walls):.2f} s, fastest {min(walls):.2f} s; outside training median {st.median(others):.2f} s")
+PY
+# Every run must agree bit for bit with the first --jobs 1 run: same stage keys and output hashes.
+python3 - "$scratch"/run-*-*.json <<'PY'
+import json, sys
+pairs = lambda d: sorted((v["experiment"], s["name"], s["key"], s["output_hash"]) for v in d["variants"] for s in v["stages"])
+runs = [pairs(json.load(open(p))) for p in sys.argv[1:]]
+print(f"outputs identical across all {len(runs)} runs (--jobs 1 and --jobs 2):", all(r == runs[0] for r in runs))
+PY
+rm -f "$scratch"/run-*-*.json
 done

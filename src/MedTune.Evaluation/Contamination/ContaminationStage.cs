@@ -34,7 +34,7 @@ public sealed class ContaminationStage(ExperimentManifest manifest, Func<Dataset
         },
     };
 
-    public Task RunAsync(StageContext context, CancellationToken cancellationToken) => Task.Run(() =>
+    public Task RunAsync(StageContext context, CancellationToken cancellationToken)
     {
         var results = new List<DatasetContamination>();
         foreach (var spec in manifest.Datasets.Eval)
@@ -49,7 +49,8 @@ public sealed class ContaminationStage(ExperimentManifest manifest, Func<Dataset
         }
         ContaminationReport.Write(Path.Combine(context.OutputDirectory, FileName),
             new ContaminationReport { NgramLength = ContaminationCheck.DefaultNgramLength, Datasets = results });
-    }, cancellationToken);
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary><c>contamination.json</c>: one entry per evaluation set.</summary>

@@ -4,7 +4,8 @@ namespace MedTune.Pipeline;
 /// Runs a plan's missing stages in this process, up to <see cref="PipelineRunnerOptions.Jobs"/> at a time and,
 /// where stages state their memory (<see cref="PipelineRunnerOptions.MemoryOf"/>), only as many together as fit in
 /// <see cref="PipelineRunnerOptions.MemoryBudgetBytes"/>. A stage starts once everything it depends on is
-/// published. Each stage still takes its key's cross-process lock, so another <c>medtune run</c> on the same cache
+/// published. Each stage runs on a thread of its own that ends with it (<see cref="StageThread"/>: libtorch's OpenMP
+/// teams are per thread). Each stage still takes its key's cross-process lock, so another <c>medtune run</c> on the same cache
 /// waits for it and reuses its output instead of building it again. After a failure no new stage starts; the
 /// running ones finish, then the first error is thrown.
 /// </summary>
@@ -34,7 +35,7 @@ public sealed class LocalExecutor(StageCache cache, PipelineRunnerOptions option
                     pending.Remove(stage);
                     memoryInUse += memory;
                     var upstream = stage.Upstream.ToDictionary(u => u.Key, u => outcomes[u.Value.Identity], StringComparer.Ordinal);
-                    running[Task.Run(() => executor.RunAsync(stage.Definition, upstream, stage.Seed, stage.Forced, cancellationToken), cancellationToken)] = stage;
+                    running[StageThread.Run(stage.DisplayName, () => executor.RunAsync(stage.Definition, upstream, stage.Seed, stage.Forced, cancellationToken))] = stage;
                 }
             if (running.Count == 0)
             {

@@ -34,8 +34,12 @@ public sealed class MergeStage(ExperimentManifest manifest, ModelReference baseM
         return new JsonObject { ["model"] = model };
     }
 
-    public Task RunAsync(StageContext context, CancellationToken cancellationToken) =>
-        Task.Run(() => Run(context), cancellationToken);
+    public Task RunAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Run(context);
+        return Task.CompletedTask;
+    }
 
     private void Run(StageContext context)
     {

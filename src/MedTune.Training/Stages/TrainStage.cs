@@ -39,8 +39,11 @@ public sealed class TrainStage(ExperimentManifest manifest, ModelReference baseM
         return model;
     }
 
-    public Task RunAsync(StageContext context, CancellationToken cancellationToken) =>
-        Task.Run(() => Run(context, cancellationToken), cancellationToken);
+    public Task RunAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        Run(context, cancellationToken);
+        return Task.CompletedTask;
+    }
 
     private void Run(StageContext context, CancellationToken cancellationToken)
     {
