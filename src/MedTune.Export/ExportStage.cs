@@ -11,7 +11,10 @@ namespace MedTune.Export;
 /// <c>export.formats</c> includes gguf — GGUF files for llama.cpp/Ollama with an Ollama Modelfile.
 /// </summary>
 /// <param name="modelfileTemplate">The prompt the model is used with, <c>{{ .Prompt }}</c> where the question goes (Modelfile TEMPLATE).</param>
-public sealed class ExportStage(ExperimentManifest manifest, ModelReference model, string modelfileTemplate, IReadOnlyList<string> modelfileStops) : IStage
+/// <param name="int4Prompts">What an int4 export measures its cost on: the evaluation's own prompts when the experiment has
+/// an evaluation set (the composition root builds them), else <see cref="Int4Cost.BuiltinPrompts"/>.</param>
+public sealed class ExportStage(ExperimentManifest manifest, ModelReference model, string modelfileTemplate, IReadOnlyList<string> modelfileStops,
+    Int4PromptSet? int4Prompts = null) : IStage
 {
     public string Kind => "export";
 
@@ -27,13 +30,17 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
     /// The manifest's <c>export</c> section: all that decides the exported bytes besides the model itself. The GGUF
     /// keys (and the Modelfile's template) join only when GGUF is written, so ONNX-only exports keep their keys.
     /// </summary>
-    public static JsonNode ConfigFor(ExperimentManifest m, string modelfileTemplate, IReadOnlyList<string> modelfileStops)
+    /// <param name="int4PromptSet">The name of the prompts an int4 export measures its cost on (their file joins the
+    /// stage's inputs); null: the builtin set. Only int4 exports carry it, so other exports keep their keys.</param>
+    public static JsonNode ConfigFor(ExperimentManifest m, string modelfileTemplate, IReadOnlyList<string> modelfileStops, string? int4PromptSet = null)
     {
         var config = new JsonObject
         {
             ["opset"] = m.Export.Opset,
             ["precision"] = m.Export.Precision,
         };
+        if (int4PromptSet is not null && ExportOptions.ParsePrecision(m.Export.Precision) == ExportPrecision.Int4)
+            config["int4_cost_prompts"] = int4PromptSet;
         if (WritesGguf(m))
         {
             config["formats"] = new JsonArray(m.Export.Formats.Select(f => (JsonNode?)f).ToArray());
@@ -70,7 +77,8 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
             {
                 OnnxExporter.Export(source, reference, options with { Precision = ExportPrecision.Fp32 }, stepProgress);
                 var tokenizer = Checkpoints.Tokenization.TextTokenizer.Load(source);
-                var cost = Int4Cost.Measure(reference, context.OutputDirectory, tokenizer, Int4Cost.BuiltinPrompts, "builtin");
+                var prompts = int4Prompts ?? new Int4PromptSet("builtin", () => Int4Cost.BuiltinPrompts);
+                var cost = Int4Cost.Measure(reference, context.OutputDirectory, tokenizer, prompts.Read(), prompts.Name);
                 cost.Write(context.OutputDirectory);
                 context.RecordFacts["int4_cost"] = cost.ToJson();
                 context.Reporter.Info(cost.ToString());

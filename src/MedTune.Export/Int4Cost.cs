@@ -7,11 +7,14 @@ namespace MedTune.Export;
 
 /// <summary>
 /// What int4 weight quantization costs, measured at export against the unquantized (fp32) export of the same checkpoint
-/// on a fixed prompt set: the largest |logit difference| over every position, the share of positions where both models
+/// on a prompt set (the evaluation's first prompts, <see cref="Int4PromptSet"/>, or <see cref="BuiltinPrompts"/>): the largest |logit difference| over every position, the share of positions where both models
 /// pick the same greedy token (on the prompt followed by the reference's own greedy continuation), and the perplexity of
 /// each model on the prompt tokens. Both models run on ONNX Runtime's CPU provider with one thread, so the figures are
 /// the same on every run (the file is hashed with the export).
 /// </summary>
+/// <summary>The prompts to measure int4's cost on, by name (records and reports show it), read when the export runs.</summary>
+public sealed record Int4PromptSet(string Name, Func<IReadOnlyList<string>> Read);
+
 public sealed record Int4Cost(
     string PromptSet,
     int Prompts,

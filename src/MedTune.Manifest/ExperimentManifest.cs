@@ -184,7 +184,7 @@ public sealed class ExportSection
     [Doc("Weight precision of the exported model, a choice between exactness and size. fp32 (default): the weights as trained, " +
          "so evaluation scores the model itself (exact to ~1e-5 against TorchSharp in the export parity tests); 4 bytes a weight. " +
          "fp16: half the file, float32 compute. int4 (weight-only MatMulNBits, block 32): about an eighth of the file, at a cost " +
-         "every int4 export measures against fp32 on a fixed prompt set and writes to int4_cost.json and the report " +
+         "every int4 export measures against fp32 on the first 8 evaluation prompts (0-shot, datasets.eval[0]; a builtin Japanese medical set when there is none) and writes to int4_cost.json and the report " +
          "(on the random tiny builtin models: largest logit difference 0.16-0.23, greedy-token agreement 83%)."), OneOf("fp32", "fp16", "int4")]
     public string Precision { get; set; } = "fp32";
     [Doc("Formats to write: onnx (always; evaluation runs it) and gguf (llama.cpp / Ollama files with the tokenizer embedded, plus an Ollama Modelfile)."),

@@ -92,7 +92,17 @@ public static class ExperimentPlan
     {
         var export = ExportOf(label);
         var (template, stops) = ModelfilePrompt(manifest);
-        stages.Add(Define(export, new ExportStage(manifest, model, template, stops), ExportStage.ConfigFor(manifest, template, stops), modelInputs, modelDeps));
+        // An int4 export measures what quantization costs on the evaluation's own first prompts; their file is an input.
+        Int4PromptSet? int4Prompts = null;
+        var exportInputs = modelInputs;
+        if (manifest.Export.Precision == "int4" && manifest.Datasets.Eval.Count > 0 && manifest.Datasets.Eval[0].Format == "exam")
+        {
+            int4Prompts = new Int4PromptSet(EvaluationPromptSample.Describe(manifest), () => EvaluationPromptSample.Read(manifest));
+            exportInputs = modelInputs.Copy();
+            exportInputs.Add("datasets.eval[0]", manifest.Datasets.Eval[0].ResolvedPath!);
+        }
+        stages.Add(Define(export, new ExportStage(manifest, model, template, stops, int4Prompts),
+            ExportStage.ConfigFor(manifest, template, stops, int4Prompts?.Name), exportInputs, modelDeps));
         var evalInputs = new Inputs();
         for (var i = 0; i < manifest.Datasets.Eval.Count; i++)
             evalInputs.Add($"datasets.eval[{i}]", manifest.Datasets.Eval[i].ResolvedPath!);
