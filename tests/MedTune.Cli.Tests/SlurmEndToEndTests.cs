@@ -66,7 +66,7 @@ public sealed class SlurmEndToEndTests(SlurmCluster slurm) : IClassFixture<Slurm
         var cancel = await CliRunner.RunAsync("cancel", manifest, "--cache", cache);
         Assert.True(cancel.ExitCode == 0, cancel.Output);
         Assert.Contains("cancelled job", cancel.Output);
-        Assert.Empty(Directory.GetDirectories(Path.Combine(cache, "train")).Where(d => StageCache.IsKey(Path.GetFileName(d))));
+        Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(cache, "train")), d => StageCache.IsKey(Path.GetFileName(d)));
 
         var resumed = await CliRunner.RunAsync("run", manifest, "--cache", cache, "--executor", "slurm");
         Assert.True(resumed.ExitCode == 0, resumed.Output);
@@ -98,7 +98,7 @@ public sealed class SlurmEndToEndTests(SlurmCluster slurm) : IClassFixture<Slurm
         Assert.Contains("instructions.jsonl", File.ReadAllText(trainLog)); // the job's own error, in its Slurm log
         Assert.False(Directory.Exists(Path.Combine(cache, "merge")) && Directory.GetDirectories(Path.Combine(cache, "merge")).Any(d => StageCache.IsKey(Path.GetFileName(d))),
             "merge ran although train failed");
-        Assert.Empty(Directory.GetDirectories(Path.Combine(cache, "train")).Where(d => StageCache.IsKey(Path.GetFileName(d))));
+        Assert.DoesNotContain(Directory.GetDirectories(Path.Combine(cache, "train")), d => StageCache.IsKey(Path.GetFileName(d)));
     }
 
     /// <summary>experiments/quickstart-matrix.yaml and its data in <paramref name="directory"/>, training cut to <paramref name="steps"/> steps.</summary>
