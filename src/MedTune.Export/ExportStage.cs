@@ -39,8 +39,11 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
             ["opset"] = m.Export.Opset,
             ["precision"] = m.Export.Precision,
         };
-        if (int4PromptSet is not null && ExportOptions.ParsePrecision(m.Export.Precision) == ExportPrecision.Int4)
-            config["int4_cost_prompts"] = int4PromptSet;
+        if (ExportOptions.ParsePrecision(m.Export.Precision) == ExportPrecision.Int4)
+        {
+            if (!m.Export.Int4Cost) config["int4_cost"] = false;
+            else if (int4PromptSet is not null) config["int4_cost_prompts"] = int4PromptSet;
+        }
         if (WritesGguf(m))
         {
             config["formats"] = new JsonArray(m.Export.Formats.Select(f => (JsonNode?)f).ToArray());
@@ -64,7 +67,9 @@ public sealed class ExportStage(ExperimentManifest manifest, ModelReference mode
         var source = model.Resolve(context);
         context.Reporter.Info($"exporting {model} to ONNX (opset {options.Opset}, {manifest.Export.Precision})");
         var config = Checkpoints.ModelConfig.Load(Path.Combine(source, "config.json"));
-        var measure = options.Precision == ExportPrecision.Int4;
+        var measure = options.Precision == ExportPrecision.Int4 && manifest.Export.Int4Cost;
+        if (options.Precision == ExportPrecision.Int4 && !measure)
+            context.Reporter.Info("int4's cost is not measured (export.int4_cost: false)");
         var steps = OnnxExporter.ProgressSteps(config) * (measure ? 2 : 1);
         using var progress = context.Reporter.StartProgress($"exporting {model} to ONNX", steps, "layers");
         var stepProgress = new StepProgress(progress);

@@ -187,6 +187,11 @@ public sealed class ExportSection
          "every int4 export measures against fp32 on the first 8 evaluation prompts (0-shot, datasets.eval[0]; a builtin Japanese medical set when there is none) and writes to int4_cost.json and the report " +
          "(on the random tiny builtin models: largest logit difference 0.16-0.23, greedy-token agreement 83%)."), OneOf("fp32", "fp16", "int4")]
     public string Precision { get; set; } = "fp32";
+    [Doc("With precision int4: measure what int4 costs against the unquantized model (int4_cost.json, the record and the report). " +
+         "The measurement exports an fp32 reference and runs both models in ONNX Runtime, so it needs about 4.5 bytes of memory " +
+         "per parameter (31 GB for a 7B model, 315 GB for 70B); medtune plan shows it and medtune run refuses an export that " +
+         "cannot fit. false skips it, and the report says the cost was not measured.")]
+    public bool Int4Cost { get; set; } = true;
     [Doc("Formats to write: onnx (always; evaluation runs it) and gguf (llama.cpp / Ollama files with the tokenizer embedded, plus an Ollama Modelfile)."),
      NonEmpty, OneOf("onnx", "gguf")]
     public List<string> Formats { get; set; } = new() { "onnx" };

@@ -18,8 +18,12 @@ public static class Int4CostNote
         var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         double D(string key) => json[key]!.GetValue<double>();
         return string.Create(CultureInfo.InvariantCulture,
-            $"{label} model exported as int4 (MatMulNBits): against fp32 on {json["prompts"]} {json["prompt_set"]} prompts, " +
+            $"{label} model exported as int4 (MatMulNBits): against fp32 on {json["prompts"]} prompts ({json["prompt_set"]}), " +
             $"largest logit difference {D("max_logit_difference"):0.####}, greedy-token agreement {100 * D("greedy_agreement"):0.0}% of {json["positions"]} positions, " +
             $"perplexity {D("reference_perplexity"):0.###} → {D("int4_perplexity"):0.###} ({D("perplexity_change"):+0.###;-0.###;0}).");
     }
+
+    /// <summary>The line for an int4 export whose cost was not measured (<c>export.int4_cost: false</c>).</summary>
+    public static string NotMeasured(string label) =>
+        $"{label} model exported as int4 (MatMulNBits); its cost against the unquantized model was not measured (export.int4_cost: false).";
 }

@@ -62,7 +62,8 @@ public sealed class ReportStage(
         var report = ReportBuilder.Build(manifest, models, training, provenance, trainingData) with { Contamination = contamination?.Datasets };
         // The measured cost of an int4 export (written by the export stage) is one line among the notes.
         var int4Notes = (exportStageByModelLabel ?? new Dictionary<string, string>())
-            .Select(p => Int4CostNote.TryRead(Upstream(context, p.Value), p.Key))
+            .Select(p => Int4CostNote.TryRead(Upstream(context, p.Value), p.Key)
+                         ?? (manifest.Export.Precision == "int4" && !manifest.Export.Int4Cost ? Int4CostNote.NotMeasured(p.Key) : null))
             .OfType<string>().ToList();
         if (int4Notes.Count > 0) report = report with { Notes = [.. report.Notes, .. int4Notes] };
         var written = ReportWriter.Write(context.OutputDirectory, report, manifest.Report.Formats);

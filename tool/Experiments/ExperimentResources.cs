@@ -40,6 +40,7 @@ public static class ExperimentResources
             GradientCheckpointing = m.Train.GradientCheckpointing,
             Evaluated = m.Evaluate.Models.Distinct().ToList(),
             ExportPrecision = m.Export.Precision,
+            MeasureInt4Cost = m.Export.Int4Cost,
             EvalBatchSize = m.Evaluate.BatchSize,
             PromptTokens = Math.Min(PromptTokensPerItem * (1 + m.Evaluate.Shots), Math.Max(1, config.MaxPositionEmbeddings - m.Evaluate.Decoding.MaxNewTokens)),
             MaxNewTokens = m.Evaluate.Decoding.MaxNewTokens,

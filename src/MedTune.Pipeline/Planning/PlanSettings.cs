@@ -57,6 +57,8 @@ public sealed record PlanSettings
     public IReadOnlyList<string> Evaluated { get; init; } = ["base", "tuned"];
     /// <summary>ONNX weight precision: fp32, fp16 or int4.</summary>
     public string ExportPrecision { get; init; } = "fp32";
+    /// <summary>An int4 export also measures its cost: an fp32 reference export and both models in ONNX Runtime.</summary>
+    public bool MeasureInt4Cost { get; init; } = true;
     public int EvalBatchSize { get; init; } = 8;
     public int PromptTokens { get; init; } = 512;
     public int MaxNewTokens { get; init; } = 32;

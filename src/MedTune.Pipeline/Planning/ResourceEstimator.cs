@@ -34,7 +34,7 @@ public static class ResourceEstimator
         }
         foreach (var label in s.Evaluated)
         {
-            stages.Add(ExportEstimate(s, label));
+            stages.Add(WithRemedies(ExportEstimate(s, label), s, ExportRemedies, x => ExportEstimate(x, label)));
             stages.Add(WithRemedies(EvaluateEstimate(s, label), s, EvaluateRemedies, x => EvaluateEstimate(x, label)));
         }
         return new ResourcePlan(stages, Assumptions(s));
@@ -183,7 +183,20 @@ public static class ResourceEstimator
             new("tensor buffers", m.LargestTensor * (sourceBytes + 4 + 4), "the largest tensor as read, in float32, and converted"),
         };
         var disk = new List<EstimateLine> { new($"model.onnx ({s.ExportPrecision})", OnnxBytes(m, s.ExportPrecision), OnnxDetail(s.ExportPrecision)) };
+        if (s.ExportPrecision == "int4" && s.MeasureInt4Cost)
+        {
+            // The cost of int4 (Int4Cost): an fp32 reference export in the work directory, then both models in ONNX Runtime.
+            memory.Add(new("int4 cost: fp32 reference session", 4 * m.Parameters, "float32 weights of the unquantized model (export.int4_cost: false skips the measurement)"));
+            memory.Add(new("int4 cost: int4 session", OnnxBytes(m, "int4"), "the exported model"));
+            disk.Add(new("int4 cost: fp32 reference (deleted after)", OnnxBytes(m, "fp32"), "model.onnx.data in the work directory"));
+        }
         return new StageEstimate(ExportOf(label), s.HostDevice, memory, disk, new Dictionary<string, long>());
+    }
+
+    private static IEnumerable<(string Setting, PlanSettings Changed)> ExportRemedies(PlanSettings s)
+    {
+        if (s.ExportPrecision == "int4" && s.MeasureInt4Cost)
+            yield return ("export.int4_cost: false", s with { MeasureInt4Cost = false });
     }
 
     /// <summary>ONNX weights on disk: fp32 and fp16 everywhere; int4 packs every linear layer including the output head and keeps the embedding float32.</summary>

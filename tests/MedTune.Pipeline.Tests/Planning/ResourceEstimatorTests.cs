@@ -150,6 +150,26 @@ public sealed class ResourceEstimatorTests
     }
 
     [Fact]
+    public void An_int4_export_counts_the_cost_measurement_and_names_export_int4_cost_when_it_does_not_fit()
+    {
+        var s = Settings(Llama) with { ExportPrecision = "int4" };
+        var measured = ResourceEstimator.ExportEstimate(s, "tuned");
+        // the fp32 reference session (4 B per parameter) and the int4 session; the reference ONNX on disk meanwhile
+        Assert.Equal(99_136 * 4, measured.Memory.Single(l => l.Item == "int4 cost: fp32 reference session").Bytes);
+        Assert.Equal(ResourceEstimator.OnnxBytes(Llama, "int4"), measured.Memory.Single(l => l.Item == "int4 cost: int4 session").Bytes);
+        Assert.Equal(99_136 * 4, measured.Disk.Single(l => l.Item.StartsWith("int4 cost")).Bytes);
+        var unmeasured = ResourceEstimator.ExportEstimate(s with { MeasureInt4Cost = false }, "tuned");
+        Assert.DoesNotContain(unmeasured.Memory, l => l.Item.StartsWith("int4 cost"));
+        Assert.DoesNotContain(ResourceEstimator.ExportEstimate(Settings(Llama), "tuned").Memory, l => l.Item.StartsWith("int4 cost"));
+
+        var tight = s with { HostDevice = new DeviceBudget("cpu", measured.PeakBytes - 1, "test") };
+        var export = ResourceEstimator.Estimate(tight).Find("export-tuned")!;
+        Assert.False(export.Fits);
+        Assert.Equal("export.int4_cost: false", export.Remedies.Single().Setting);
+        Assert.Equal(unmeasured.PeakBytes, export.Remedies.Single().PeakBytesAfter);
+    }
+
+    [Fact]
     public void An_unknown_target_module_is_named()
     {
         var e = Assert.Throws<ArgumentException>(() => Llama.LoraTargets(["q_proj", "query_key_value"]));
