@@ -3,9 +3,21 @@ using MedTune.Checkpoints.Tokenization;
 
 namespace MedTune.Bench.Scale;
 
-/// <summary>The experiment the benchmark runs: QLoRA (NF4 + double quant, bf16), r 64 on every projection, 2 steps at batch 1 × 512 tokens with checkpointing, int4 export, 8 greedy tokens.</summary>
+/// <summary>
+/// The experiment the benchmark runs: QLoRA (NF4 + double quant, bf16 storage, <see cref="ComputeDtype"/> compute), r 64 on
+/// every projection, 2 steps at batch 1 × 512 tokens with checkpointing, int4 export (its cost against an fp32 reference
+/// is not measured: that reference alone is 27 GB at 7B, more than this machine has), 8 greedy tokens.
+/// </summary>
 public static class BenchManifest
 {
+    /// <summary>
+    /// bfloat16 where the CPU computes it natively (avx512_bf16 or AMX); float32 otherwise. On an AVX2-only CPU libtorch's
+    /// bf16 matmuls are emulated: the first 7B QLoRA step had not finished after 25 minutes on the 2-core AVX2 machine.
+    /// </summary>
+    public static string ComputeDtype { get; } =
+        File.Exists("/proc/cpuinfo") && File.ReadAllText("/proc/cpuinfo") is var cpu && (cpu.Contains(" avx512_bf16") || cpu.Contains(" amx_bf16"))
+            ? "bfloat16" : "float32";
+
     public static string Write(string directory, string checkpoint)
     {
         // Two examples longer than 512 tokens (truncated to exactly max_seq_length), short instruction and long response, from the builtin Japanese corpus.
@@ -26,13 +38,13 @@ public static class BenchManifest
               base: {checkpoint}
               dtype: bfloat16
               device: cpu
-              quantization: {"{"}type: nf4, double_quant: true, block_size: 64, compute_dtype: bfloat16{"}"}
+              quantization: {"{"}type: nf4, double_quant: true, block_size: 64, compute_dtype: {ComputeDtype}{"}"}
             lora: {"{"}r: 64, alpha: 16, dropout: 0.0, target_modules: [all-linear]{"}"}
             datasets:
               train: [{"{"}path: train.jsonl{"}"}]
               eval: [{"{"}path: exam.jsonl, format: exam{"}"}]
             train: {"{"}max_steps: 2, batch_size: 1, max_seq_length: 512, gradient_checkpointing: true, checkpoint_every: 0{"}"}
-            export: {"{"}precision: int4{"}"}
+            export: {"{"}precision: int4, int4_cost: false{"}"}
             evaluate:
               models: [tuned]
               device: cpu

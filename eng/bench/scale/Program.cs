@@ -31,7 +31,7 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 workRoot ??= Path.Combine(Path.GetTempPath(), $"medtune-bench-scale-{Guid.NewGuid():N}");
-Console.WriteLine($"medtune scale bench: {Environment.ProcessorCount} cores, {ExperimentResources.HostMemoryBytes() / 1e9:F1} GB RAM, load {LoadAverage()}, layers {(layers?.ToString() ?? "as published")}");
+Console.WriteLine($"medtune scale bench: {Environment.ProcessorCount} cores, {ExperimentResources.HostMemoryBytes() / 1e9:F1} GB RAM, load {LoadAverage()}, layers {(layers?.ToString() ?? "as published")}, compute dtype {BenchManifest.ComputeDtype}");
 var failed = false;
 foreach (var model in only is null ? BenchModels.Names : [only])
 {
