@@ -5,6 +5,9 @@ using MedTune.Inference;
 
 namespace MedTune.Export;
 
+/// <summary>The prompts to measure int4's cost on, by name (records and reports show it), read when the export runs.</summary>
+public sealed record Int4PromptSet(string Name, Func<IReadOnlyList<string>> Read);
+
 /// <summary>
 /// What int4 weight quantization costs, measured at export against the unquantized (fp32) export of the same checkpoint
 /// on a prompt set (the evaluation's first prompts, <see cref="Int4PromptSet"/>, or <see cref="BuiltinPrompts"/>): the largest |logit difference| over every position, the share of positions where both models
@@ -12,9 +15,6 @@ namespace MedTune.Export;
 /// each model on the prompt tokens. Both models run on ONNX Runtime's CPU provider with one thread, so the figures are
 /// the same on every run (the file is hashed with the export).
 /// </summary>
-/// <summary>The prompts to measure int4's cost on, by name (records and reports show it), read when the export runs.</summary>
-public sealed record Int4PromptSet(string Name, Func<IReadOnlyList<string>> Read);
-
 public sealed record Int4Cost(
     string PromptSet,
     int Prompts,

@@ -188,8 +188,8 @@ public sealed class ExportSection
          "(on the random tiny builtin models: largest logit difference 0.16-0.23, greedy-token agreement 83%)."), OneOf("fp32", "fp16", "int4")]
     public string Precision { get; set; } = "fp32";
     [Doc("With precision int4: measure what int4 costs against the unquantized model (int4_cost.json, the record and the report). " +
-         "The measurement exports an fp32 reference and runs both models in ONNX Runtime, so it needs about 4.5 bytes of memory " +
-         "per parameter (31 GB for a 7B model, 315 GB for 70B); medtune plan shows it and medtune run refuses an export that " +
+         "The measurement exports an fp32 reference and runs both models in ONNX Runtime, so it needs about 4.6 bytes of memory " +
+         "per parameter (31 GB for a 7B model, 324 GB for Llama-2-70B); medtune plan shows it and medtune run refuses an export that " +
          "cannot fit. false skips it, and the report says the cost was not measured.")]
     public bool Int4Cost { get; set; } = true;
     [Doc("Formats to write: onnx (always; evaluation runs it) and gguf (llama.cpp / Ollama files with the tokenizer embedded, plus an Ollama Modelfile)."),
