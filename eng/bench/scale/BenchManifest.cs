@@ -4,15 +4,18 @@ using MedTune.Checkpoints.Tokenization;
 namespace MedTune.Bench.Scale;
 
 /// <summary>
-/// The experiment the benchmark runs: QLoRA (NF4 + double quant, bf16 storage, <see cref="ComputeDtype"/> compute), r 64 on
+/// The experiment the benchmark runs: QLoRA (NF4 + double quant; <see cref="ComputeDtype"/> compute and storage of the rest), r 64 on
 /// every projection, 2 steps at batch 1 × 512 tokens with checkpointing, int4 export (its cost against an fp32 reference
 /// is not measured: that reference alone is 27 GB at 7B, more than this machine has), 8 greedy tokens.
 /// </summary>
 public static class BenchManifest
 {
     /// <summary>
+    /// The compute dtype of the 4-bit projections and the dtype of everything not quantized (embedding, norms, lm_head):
     /// bfloat16 where the CPU computes it natively (avx512_bf16 or AMX); float32 otherwise. On an AVX2-only CPU libtorch's
-    /// bf16 matmuls are emulated: the first 7B QLoRA step had not finished after 25 minutes on the 2-core AVX2 machine.
+    /// bf16 matmuls fall back to a scalar loop: the first 7B QLoRA step with bf16 compute had not finished after 25
+    /// minutes on the 2-core AVX2 machine, and with float32 compute but a bf16 lm_head, stack samples of a step found the
+    /// head's backward matmul in that loop (<c>cpublas_gemm_impl</c> on bf16).
     /// </summary>
     public static string ComputeDtype { get; } =
         File.Exists("/proc/cpuinfo") && File.ReadAllText("/proc/cpuinfo") is var cpu && (cpu.Contains(" avx512_bf16") || cpu.Contains(" amx_bf16"))
@@ -36,7 +39,7 @@ public static class BenchManifest
             seed: 1
             model:
               base: {checkpoint}
-              dtype: bfloat16
+              dtype: {ComputeDtype}
               device: cpu
               quantization: {"{"}type: nf4, double_quant: true, block_size: 64, compute_dtype: {ComputeDtype}{"}"}
             lora: {"{"}r: 64, alpha: 16, dropout: 0.0, target_modules: [all-linear]{"}"}

@@ -2,8 +2,8 @@
 # LoRA training benchmark: medtune (TorchSharp) beside the same computation in PyTorch on the same CPU.
 # Usage: eng/bench/training/run.sh [WARMUP=1] [MEASURED=3] [THREADS=nproc]
 # Shape: Llama hidden 768, 12 layers, 12 heads, intermediate 2048, vocab 32000 (~134M params), LoRA r 8 on q/v,
-# batch 4 x 256 tokens, AdamW on CPU. medtune runs three times, side by side: fp32, bf16 base (float32 LoRA and
-# optimizer state) and NF4 QLoRA base (double quant, bf16 compute); the peer runs fp32. Prints s/step, tokens/s,
+# batch 4 x 256 tokens, AdamW on CPU. medtune runs four times, side by side: fp32, bf16 base (float32 LoRA and
+# optimizer state), NF4 QLoRA base (double quant, bf16 compute) and the same with float32 compute; the peer runs fp32. Prints s/step, tokens/s,
 # peak RSS for each, the fp32 throughput ratio and the load average.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,6 +24,7 @@ medtune_line="$(dotnet "$bench_dll" "$warmup" "$measured" "$threads" fp32)"
 echo "$medtune_line"
 dotnet "$bench_dll" "$warmup" "$measured" "$threads" bf16
 dotnet "$bench_dll" "$warmup" "$measured" "$threads" nf4
+dotnet "$bench_dll" "$warmup" "$measured" "$threads" nf4-fp32
 peer_line="$("$python" "$here/peer_lora_bench.py" "$warmup" "$measured" "$threads")"
 echo "$peer_line"
 tps() { sed -E 's/.*tokens\/s=([0-9.]+).*/\1/' <<<"$1"; }

@@ -84,8 +84,21 @@ public static class BlockwiseQuantizer
         }
     }
 
-    /// <summary>The weight in <paramref name="dtype"/> (default: the dtype it was quantized from), on the codes' device.</summary>
+    /// <summary>
+    /// The weight in <paramref name="dtype"/> (default: the dtype it was quantized from), on the codes' device: on the
+    /// CPU in one parallel pass (<see cref="CpuDequantizer"/>), elsewhere by <see cref="DequantizeWithTensorOps"/>.
+    /// Both give the same values bit for bit.
+    /// </summary>
     public static Tensor Dequantize(QuantizedWeight weight, ScalarType? dtype = null)
+    {
+        if (!CpuDequantizer.Handles(weight)) return DequantizeWithTensorOps(weight, dtype);
+        using var scope = NewDisposeScope();
+        var absmax = weight.Nested is { } nested ? DequantizeAbsmax(nested, weight.BlockCount) : weight.Absmax!;
+        return CpuDequantizer.Dequantize(weight, absmax, dtype ?? weight.OriginalDType).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Dequantization as a few tensor operations on the weight's device (CUDA, and the reference for the CPU pass).</summary>
+    internal static Tensor DequantizeWithTensorOps(QuantizedWeight weight, ScalarType? dtype = null)
     {
         using var scope = NewDisposeScope();
         var n = weight.ElementCount;

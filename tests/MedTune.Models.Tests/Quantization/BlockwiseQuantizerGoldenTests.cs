@@ -59,10 +59,34 @@ public sealed class BlockwiseQuantizerGoldenTests : IDisposable
         foreach (var (suffix, dtype) in new[] { ("f32", ScalarType.Float32), ("bf16", ScalarType.BFloat16), ("f16", ScalarType.Float16) })
         {
             using var expected = _fixture.Tensor($"{name}.dequantized_{suffix}");
+            // The CPU's one-pass kernel, and the tensor-op path other devices take.
+            using var actual = BlockwiseQuantizer.Dequantize(quantized, dtype);
+            using var viaTensorOps = BlockwiseQuantizer.DequantizeWithTensorOps(quantized, dtype);
+            foreach (var (path, result) in new[] { ("CPU pass", actual), ("tensor ops", viaTensorOps) })
+            {
+                Assert.Equal(dtype, result.dtype);
+                Assert.Equal(expected.shape, result.shape);
+                Assert.True(expected.bytes.SequenceEqual(result.contiguous().bytes), $"{name}: dequantized {suffix} ({path}) differs from the reference");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(QuantizationType.Nf4, true, 64)]
+    [InlineData(QuantizationType.Nf4, false, 32)]
+    [InlineData(QuantizationType.Fp4, true, 128)]
+    public void The_CPU_pass_equals_the_tensor_ops_on_a_weight_of_many_work_items(QuantizationType type, bool doubleQuant, int blockSize)
+    {
+        // 601 × 999 elements: odd, a partial last block, and several of the CPU pass's parallel work items.
+        using var generator = new TorchSharp.torch.Generator(7);
+        using var weight = randn([601, 999], generator: generator).mul(0.02);
+        using var quantized = BlockwiseQuantizer.Quantize(weight, new QuantizationOptions(type, doubleQuant, blockSize));
+        foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16 })
+        {
+            using var expected = BlockwiseQuantizer.DequantizeWithTensorOps(quantized, dtype);
             using var actual = BlockwiseQuantizer.Dequantize(quantized, dtype);
             Assert.Equal(dtype, actual.dtype);
-            Assert.Equal(expected.shape, actual.shape);
-            Assert.True(expected.bytes.SequenceEqual(actual.contiguous().bytes), $"{name}: dequantized {suffix} differs from the reference");
+            Assert.True(expected.bytes.SequenceEqual(actual.bytes), $"{type} block {blockSize} {dtype}: the CPU pass differs from the tensor ops");
         }
     }
 
