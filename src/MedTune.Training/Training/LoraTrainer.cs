@@ -63,7 +63,7 @@ public sealed class LoraTrainer
         var model = _lora.Model;
         var parameters = _lora.Parameters().ToList();
         foreach (var parameter in parameters) parameter.requires_grad = true;
-        using var optimizer = new AdamW(parameters, lr: _settings.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: _settings.WeightDecay);
+        using var optimizer = new LowMemoryAdamW(parameters, lr: _settings.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: _settings.WeightDecay);
         var schedule = new LearningRateSchedule(_settings.Scheduler, _settings.WarmupSteps, Plan.TotalSteps);
         var logPath = Path.Combine(workDirectory, TrainingCheckpoint.LogFile);
 
