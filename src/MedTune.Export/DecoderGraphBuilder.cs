@@ -213,13 +213,29 @@ public abstract class DecoderGraphBuilder
             : gathered;
     }
 
-    protected float[] ReadMatrix(string name, int rows, int columns)
+    protected float[] ReadMatrix(string name, int rows, int columns) => ReadStackedMatrices(columns, (name, rows));
+
+    /// <summary>
+    /// Matrices of <paramref name="columns"/> columns stacked row-wise into one array (a fused projection such as
+    /// gate_up), each read straight into its place: the result is the only full-size allocation.
+    /// </summary>
+    protected float[] ReadStackedMatrices(int columns, params (string Name, int Rows)[] parts)
     {
-        var info = Weights.Info(name);
-        if (info.Shape.Length != 2 || info.Shape[0] != rows || info.Shape[1] != columns)
-            throw new CheckpointException(
-                $"checkpoint tensor '{name}' has shape [{string.Join(", ", info.Shape)}], config.json implies [{rows}, {columns}].");
-        return Weights.ReadFloat32(name);
+        foreach (var (name, rows) in parts)
+        {
+            var info = Weights.Info(name);
+            if (info.Shape.Length != 2 || info.Shape[0] != rows || info.Shape[1] != columns)
+                throw new CheckpointException(
+                    $"checkpoint tensor '{name}' has shape [{string.Join(", ", info.Shape)}], config.json implies [{rows}, {columns}].");
+        }
+        var result = new float[parts.Sum(p => (long)p.Rows * columns)];
+        long offset = 0;
+        foreach (var (name, rows) in parts)
+        {
+            Weights.ReadFloat32(name, result.AsSpan((int)offset, rows * columns));
+            offset += (long)rows * columns;
+        }
+        return result;
     }
 
     protected float[] ReadVector(string name, int length)

@@ -26,7 +26,7 @@ public sealed class LinearLayerWriter(OnnxGraphBuilder graph, ExportPrecision pr
     /// <summary>An embedding table [rows, columns]: float16 for fp16 exports, float32 otherwise (int4 quantises linear layers only).</summary>
     public string Table(string name, float[] values, int rows, int columns) =>
         TableIsHalf
-            ? graph.Initializer(name, (int)TensorProto.Types.DataType.Float16, [rows, columns], ToHalfBytes(values))
+            ? graph.Initializer(name, (int)TensorProto.Types.DataType.Float16, [rows, columns], MemoryMarshal.AsBytes(ToHalf(values).AsSpan()))
             : graph.FloatInitializer(name, [rows, columns], values);
 
     /// <summary>Whether <see cref="Table"/> stores float16 so that its gathered rows need a Cast to float32.</summary>
@@ -40,7 +40,7 @@ public sealed class LinearLayerWriter(OnnxGraphBuilder graph, ExportPrecision pr
                 transposed[(long)i * outFeatures + o] = weight[(long)o * inFeatures + i];
         if (precision == ExportPrecision.Fp32)
             return graph.FloatInitializer(name + ".weight_t", [inFeatures, outFeatures], transposed);
-        var half = graph.Initializer(name + ".weight_t", (int)TensorProto.Types.DataType.Float16, [inFeatures, outFeatures], ToHalfBytes(transposed));
+        var half = graph.Initializer(name + ".weight_t", (int)TensorProto.Types.DataType.Float16, [inFeatures, outFeatures], MemoryMarshal.AsBytes(ToHalf(transposed).AsSpan()));
         return graph.Node("Cast", [half], graph.UniqueName(name + ".weight_t_f32"), "", IntAttribute("to", (int)TensorProto.Types.DataType.Float));
     }
 
@@ -56,10 +56,10 @@ public sealed class LinearLayerWriter(OnnxGraphBuilder graph, ExportPrecision pr
             IntAttribute("block_size", Int4BlockQuantizer.BlockSize));
     }
 
-    private static byte[] ToHalfBytes(float[] values)
+    private static Half[] ToHalf(float[] values)
     {
         var halves = new Half[values.Length];
         for (var i = 0; i < values.Length; i++) halves[i] = (Half)values[i];
-        return MemoryMarshal.AsBytes(halves.AsSpan()).ToArray();
+        return halves;
     }
 }

@@ -29,10 +29,8 @@ public sealed class LlamaGraphBuilder : DecoderGraphBuilder
     private string SelfAttention(int layer, string prefix, string x)
     {
         int hidden = Config.HiddenSize, qSize = Config.NumAttentionHeads * Config.HeadDim, kvSize = Config.NumKeyValueHeads * Config.HeadDim;
-        var weight = StackRows(
-            ReadMatrix($"{prefix}.q_proj.weight", qSize, hidden),
-            ReadMatrix($"{prefix}.k_proj.weight", kvSize, hidden),
-            ReadMatrix($"{prefix}.v_proj.weight", kvSize, hidden));
+        var weight = ReadStackedMatrices(hidden,
+            ($"{prefix}.q_proj.weight", qSize), ($"{prefix}.k_proj.weight", kvSize), ($"{prefix}.v_proj.weight", kvSize));
         var qBias = ReadOptionalVector($"{prefix}.q_proj.bias", qSize);
         var bias = qBias is null ? null : StackRows(qBias, ReadVector($"{prefix}.k_proj.bias", kvSize), ReadVector($"{prefix}.v_proj.bias", kvSize));
         var qkv = Linears.Linear(x, $"{prefix}.qkv_proj", weight, qSize + 2 * kvSize, hidden, bias);
@@ -45,7 +43,7 @@ public sealed class LlamaGraphBuilder : DecoderGraphBuilder
     private string SwiGlu(string prefix, string x)
     {
         int hidden = Config.HiddenSize, inner = Config.IntermediateSize;
-        var weight = StackRows(ReadMatrix($"{prefix}.gate_proj.weight", inner, hidden), ReadMatrix($"{prefix}.up_proj.weight", inner, hidden));
+        var weight = ReadStackedMatrices(hidden, ($"{prefix}.gate_proj.weight", inner), ($"{prefix}.up_proj.weight", inner));
         var gateBias = ReadOptionalVector($"{prefix}.gate_proj.bias", inner);
         var bias = gateBias is null ? null : StackRows(gateBias, ReadVector($"{prefix}.up_proj.bias", inner));
         var parts = SplitLastAxis(Linears.Linear(x, $"{prefix}.gate_up_proj", weight, 2 * inner, hidden, bias), inner, inner);

@@ -65,7 +65,7 @@ public sealed class OnnxGraphBuilder
         ExternalData = writer;
     }
 
-    public string Initializer(string name, int dataType, long[] dims, byte[] rawData)
+    public string Initializer(string name, int dataType, long[] dims, ReadOnlySpan<byte> rawData)
     {
         var tensor = new TensorProto { Name = name, DataType = dataType };
         tensor.Dims.AddRange(dims);
@@ -79,7 +79,7 @@ public sealed class OnnxGraphBuilder
     }
 
     public string FloatInitializer(string name, long[] dims, ReadOnlySpan<float> values) =>
-        Initializer(name, (int)TensorProto.Types.DataType.Float, dims, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values).ToArray());
+        Initializer(name, (int)TensorProto.Types.DataType.Float, dims, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
 
     /// <summary>A small int64 constant (shapes, axes, slice bounds), shared between nodes that use the same values.</summary>
     public string Int64Constant(params long[] values)

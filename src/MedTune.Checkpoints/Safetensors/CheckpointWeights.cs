@@ -100,6 +100,9 @@ public sealed class CheckpointWeights : IDisposable
 
     public float[] ReadFloat32(string name) => FileOf(name).ReadFloat32(name);
 
+    /// <summary>Reads a floating-point tensor into <paramref name="destination"/> (exactly its element count), converted to float32.</summary>
+    public void ReadFloat32(string name, Span<float> destination) => FileOf(name).ReadFloat32(name, destination);
+
     private SafetensorsFile FileOf(string name) =>
         _fileByTensor.TryGetValue(name, out var file)
             ? file

@@ -129,12 +129,50 @@ public sealed class SafetensorsFile : IDisposable
         return bytes;
     }
 
-    /// <summary>Reads a floating-point tensor converted to float32 (F32, F16 or BF16).</summary>
+    /// <summary>
+    /// Reads a floating-point tensor converted to float32 (F32, F16 or BF16), through a small buffer: the result is the
+    /// only full-size allocation (no byte copy of the tensor beside it).
+    /// </summary>
     public float[] ReadFloat32(string name)
     {
-        var info = Info(name);
-        return TensorConversions.ToFloat32(ReadBytes(name), info.DType, $"{Path}: tensor '{name}'");
+        var count = FloatElementCount(name);
+        if (count > Array.MaxLength)
+            throw new CheckpointException($"{Path}: tensor '{name}' ({count} elements) is too large to read into one array.");
+        var result = new float[count];
+        ReadFloat32(name, result);
+        return result;
     }
+
+    /// <summary>Reads a floating-point tensor into <paramref name="destination"/> (exactly its element count), converted to float32.</summary>
+    public void ReadFloat32(string name, Span<float> destination)
+    {
+        var info = Info(name);
+        var count = FloatElementCount(name);
+        if (destination.Length != count)
+            throw new ArgumentException($"destination holds {destination.Length} values, tensor '{name}' has {count}");
+        var elementBytes = (int)(info.ByteCount / Math.Max(count, 1));
+        var buffer = new byte[(int)Math.Min(info.ByteCount, ReadChunkBytes)];
+        for (long offset = 0; offset < info.ByteCount; offset += buffer.Length)
+        {
+            var chunk = buffer.AsSpan(0, (int)Math.Min(buffer.Length, info.ByteCount - offset));
+            CopyBytes(name, offset, chunk);
+            TensorConversions.ToFloat32(chunk, info.DType, destination.Slice((int)(offset / elementBytes), chunk.Length / elementBytes));
+        }
+    }
+
+    private long FloatElementCount(string name)
+    {
+        var info = Info(name);
+        return info.DType switch
+        {
+            TensorDType.F32 => info.ByteCount / 4,
+            TensorDType.F16 or TensorDType.BF16 => info.ByteCount / 2,
+            _ => throw new CheckpointException($"{Path}: tensor '{name}' is {info.DType}; a floating-point tensor (F32, F16, BF16) was expected."),
+        };
+    }
+
+    /// <summary>Bytes read at a time by <see cref="ReadFloat32"/> (a multiple of every element size).</summary>
+    private const int ReadChunkBytes = 16 << 20;
 
     public void Dispose()
     {

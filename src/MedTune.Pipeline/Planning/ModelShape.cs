@@ -58,6 +58,25 @@ public sealed record ModelShape(ModelConfig Config, IReadOnlyList<LinearShape> L
     /// <summary>The largest single tensor (elements): what a streaming load, merge or export holds besides its output.</summary>
     public long LargestTensor => Math.Max(Vocab * Hidden, LayerLinears.Max(l => l.InFeatures * l.OutFeatures));
 
+    /// <summary>
+    /// The largest float32 array the ONNX export builds (elements): the embedding or head, or a projection as the graph
+    /// stores it — Llama's fused q|k|v and gate|up, GPT-NeoX's query_key_value (read, then regrouped per head into a copy).
+    /// </summary>
+    public long LargestExportArray
+    {
+        get
+        {
+            var table = Vocab * Hidden;
+            long i = Config.IntermediateSize, h = Hidden;
+            if (Config.Family == ModelFamily.Llama)
+            {
+                long q = (long)Config.NumAttentionHeads * Config.HeadDim, kv = (long)Config.NumKeyValueHeads * Config.HeadDim;
+                return new[] { table, 2 * i * h, (q + 2 * kv) * h, q * h }.Max();
+            }
+            return new[] { table, 2 * 3 * h * h, i * h }.Max();
+        }
+    }
+
     /// <summary>The largest linear weight of a decoder layer (elements): dequantized per matmul on a 4-bit base.</summary>
     public long LargestLayerLinear => LayerLinears.Max(l => l.InFeatures * l.OutFeatures);
 

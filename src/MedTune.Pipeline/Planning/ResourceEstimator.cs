@@ -151,19 +151,37 @@ public static class ResourceEstimator
     // ---- merge and export ------------------------------------------------------------------------------------
 
     /// <summary>
-    /// The merge streams the base one tensor at a time on the CPU (<c>StreamingLoraMerger</c>): the tensor as read, in
-    /// the training dtype and in float32, B·A in float32, and the result in the storage dtype.
+    /// The merge streams the base one tensor at a time on the CPU (<c>StreamingLoraMerger</c>), so its peak is the
+    /// process plus the costliest single tensor. A projection holds, until it is written: the tensor as read and its
+    /// memory-mapped pages, its copies in the training dtype and in float32, on a 4-bit base the quantize-dequantize round
+    /// trip (4-bit codes and float32 values), with an adapter B·A and the sum in float32, and the result in the storage
+    /// dtype. Any other tensor is copied as it is (only its mapped pages are resident) when training held it losslessly,
+    /// and converted like a projection without adapter otherwise.
     /// </summary>
     public static StageEstimate MergeEstimate(PlanSettings s)
     {
         var m = s.Model;
         var source = SourceBytes(m);
-        var largestAdapter = m.LoraTargets(s.LoraTargets).Max(l => (long)s.LoraRank * (l.InFeatures + l.OutFeatures));
+        var trainingCopy = s.Weights.Dtype != m.Config.TorchDtype ? s.Weights.StorageBytes : 0;
+        var float32Copy = s.Weights.Dtype != "float32" ? 4 : 0;
+        double converted = source + source + trainingCopy + float32Copy + source;
+        var roundTrip = s.Weights.IsQuantized ? 0.5 + 4 : 0;
+        var targets = m.LoraTargets(s.LoraTargets);
+        var adapted = (long)Math.Ceiling(targets.Max(l => l.InFeatures * l.OutFeatures) * (converted + roundTrip + 4 + 4));
+        var projection = (long)Math.Ceiling(m.LargestLayerLinear * (converted + roundTrip));
+        var lossless = s.Weights.Dtype == "float32" || s.Weights.Dtype == m.Config.TorchDtype;
+        var other = (long)Math.Ceiling(m.Vocab * m.Hidden * (lossless ? source : converted));
+        var (buffers, detail) = new[]
+        {
+            (adapted, $"the largest adapted projection: read and mapped, in the training dtype and float32{(s.Weights.IsQuantized ? ", its 4-bit round trip" : "")}, B·A, the sum and the result"),
+            (projection, $"the largest projection without adapter{(s.Weights.IsQuantized ? " (4-bit round trip)" : "")}"),
+            (other, lossless ? "the embedding, copied from its mapped pages" : "the embedding, converted to the training dtype and back"),
+        }.MaxBy(x => x.Item1);
+        var largestAdapter = targets.Max(l => (long)s.LoraRank * (l.InFeatures + l.OutFeatures));
         var memory = new List<EstimateLine>
         {
             new("process", ProcessBaselineBytes, ".NET + libtorch"),
-            new("tensor buffers", m.LargestTensor * (source + s.Weights.StorageBytes + 4 + 4 + source),
-                "the largest tensor as read, in the training dtype, in float32, B·A, and the result"),
+            new("tensor buffers", buffers, detail),
             new("adapter", 4 * largestAdapter, "one projection's A and B, float32"),
         };
         var disk = new List<EstimateLine> { new("merged checkpoint", m.Parameters * source, $"sharded safetensors in the base's {m.Config.TorchDtype}") };
@@ -173,21 +191,34 @@ public static class ResourceEstimator
     /// <summary>Bytes per element of the base checkpoint's tensors (its <c>torch_dtype</c>).</summary>
     public static int SourceBytes(ModelShape m) => WeightFormat.BytesOf(m.Config.TorchDtype is "bfloat16" or "float16" ? m.Config.TorchDtype : "float32");
 
+    /// <summary>Models whose weights stay under this size are written inline in model.onnx (protobuf's 2 GiB limit, as the exporter's default).</summary>
+    public const long OnnxInlineLimitBytes = 2L * 1024 * 1024 * 1024 - 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The export streams the checkpoint tensor by tensor (<c>OnnxExporter</c>): it holds the largest float32 array it
+    /// builds (the embedding or head, or a fused projection such as Llama's gate_up) and that array's stored form, and
+    /// writes each to <c>model.onnx.data</c> at once. A model small enough to be stored inline in model.onnx is read back
+    /// whole at the end.
+    /// </summary>
     public static StageEstimate ExportEstimate(PlanSettings s, string label)
     {
         var m = s.Model;
-        var sourceBytes = SourceBytes(m);
+        var stored = s.ExportPrecision switch { "int4" => Int4BytesPerWeight, "fp16" => 4 + 2, _ => 4.0 }; // fp32/fp16 transpose first
+        var largest = m.LargestExportArray;
         var memory = new List<EstimateLine>
         {
             new("process", ProcessBaselineBytes, ".NET"),
-            new("tensor buffers", m.LargestTensor * (sourceBytes + 4 + 4), "the largest tensor as read, in float32, and converted"),
+            new("tensor buffers", (long)Math.Ceiling(largest * (4 + stored)), $"the largest array built ({largest:N0} float32 values) and its {s.ExportPrecision} form"),
         };
-        var disk = new List<EstimateLine> { new($"model.onnx ({s.ExportPrecision})", OnnxBytes(m, s.ExportPrecision), OnnxDetail(s.ExportPrecision)) };
+        var onnxBytes = OnnxBytes(m, s.ExportPrecision);
+        if (onnxBytes <= OnnxInlineLimitBytes)
+            memory.Add(new("inline weights", onnxBytes, "under 2 GiB the weights are stored in model.onnx itself, read back whole to write it"));
+        var disk = new List<EstimateLine> { new($"model.onnx ({s.ExportPrecision})", onnxBytes, OnnxDetail(s.ExportPrecision)) };
         if (s.ExportPrecision == "int4" && s.MeasureInt4Cost)
         {
             // The cost of int4 (Int4Cost): an fp32 reference export in the work directory, then both models in ONNX Runtime.
             memory.Add(new("int4 cost: fp32 reference session", 4 * m.Parameters, "float32 weights of the unquantized model (export.int4_cost: false skips the measurement)"));
-            memory.Add(new("int4 cost: int4 session", OnnxBytes(m, "int4"), "the exported model"));
+            memory.Add(new("int4 cost: int4 session", onnxBytes, "the exported model"));
             disk.Add(new("int4 cost: fp32 reference (deleted after)", OnnxBytes(m, "fp32"), "model.onnx.data in the work directory"));
         }
         return new StageEstimate(ExportOf(label), s.HostDevice, memory, disk, new Dictionary<string, long>());

@@ -111,11 +111,30 @@ public sealed class ResourceEstimatorTests
     public void Merge_holds_one_tensor_in_its_dtypes_and_writes_the_base_dtype()
     {
         var merge = ResourceEstimator.MergeEstimate(Settings(Llama) with { LoraRank = 4, LoraTargets = AllLinear });
-        // largest tensor 64·160 (gate/up/down): bf16 as read, bf16 training copy, float32, B·A float32, bf16 result;
-        // the largest adapter is gate/up's 4 · (64 + 160) float32 values
-        Assert.Equal(ResourceEstimator.ProcessBaselineBytes + 10_240 * (2 + 2 + 4 + 4 + 2) + 4 * 4 * 224, merge.PeakBytes);
+        // largest adapted tensor 64·160 (gate/up/down): bf16 as read and its mapped pages, float32 (training holds bf16,
+        // so no other copy), B·A and the sum in float32, the bf16 result; the largest adapter is gate/up's 4 · (64 + 160) float32 values
+        Assert.Equal(ResourceEstimator.ProcessBaselineBytes + 10_240 * (2 + 2 + 4 + 4 + 4 + 2) + 4 * 4 * 224, merge.PeakBytes);
         Assert.Equal(99_136 * 2, merge.DiskBytes);
         Assert.Equal("cpu", merge.Device.Device);
+
+        // On a 4-bit base trained in float32: + the float32 training copy and the quantize-dequantize round trip (4.5 B).
+        var quantized = ResourceEstimator.MergeEstimate(Settings(Llama) with
+        {
+            LoraRank = 4, LoraTargets = AllLinear, Weights = new WeightFormat("float32", "nf4", true, 64, "float32"),
+        });
+        Assert.Equal(10_240 * (2 + 2 + 4 + 4.5 + 4 + 4 + 2), quantized.Memory.Single(l => l.Item == "tensor buffers").Bytes);
+    }
+
+    [Fact]
+    public void Merge_copies_an_embedding_held_losslessly_from_its_mapped_pages()
+    {
+        // A vocabulary of 100,000 × hidden 64 (6.4 M values) outweighs every projection: copied as stored (bf16), it
+        // costs its mapped pages; trained in float16 (not lossless from bf16) it is converted like a projection.
+        var big = ModelShape.From(Llama.Config with { VocabSize = 100_000 });
+        var copied = ResourceEstimator.MergeEstimate(Settings(big) with { LoraTargets = AllLinear });
+        Assert.Equal(6_400_000L * 2, copied.Memory.Single(l => l.Item == "tensor buffers").Bytes);
+        var converted = ResourceEstimator.MergeEstimate(Settings(big) with { LoraTargets = AllLinear, Weights = new WeightFormat("float16") });
+        Assert.Equal(6_400_000L * (2 + 2 + 2 + 4 + 2), converted.Memory.Single(l => l.Item == "tensor buffers").Bytes);
     }
 
     [Fact]
@@ -129,6 +148,20 @@ public sealed class ResourceEstimatorTests
         // int4: projections and head at 0.640625 B, embedding and norms float32
         Assert.Equal((long)Math.Ceiling((86_016 + 6_400) * 0.640625) + 4 * (6_400 + 320), ResourceEstimator.OnnxBytes(Llama, "int4"));
         Assert.Equal(99_136 * 2, ResourceEstimator.OnnxBytes(Llama, "fp16"));
+    }
+
+    [Fact]
+    public void Export_holds_its_largest_array_and_reads_an_inline_model_back()
+    {
+        // Llama's fused gate|up (2 · 160 · 64 = 20,480 values) is the largest array; int4 adds 0.640625 B per value.
+        var s = Settings(Llama) with { ExportPrecision = "int4", MeasureInt4Cost = false };
+        var export = ResourceEstimator.ExportEstimate(s, "tuned");
+        Assert.Equal(20_480, Llama.LargestExportArray);
+        Assert.Equal((long)Math.Ceiling(20_480 * 4.640625), export.Memory.Single(l => l.Item == "tensor buffers").Bytes);
+        // Under 2 GiB the weights go inline in model.onnx, read back whole.
+        Assert.Equal(ResourceEstimator.OnnxBytes(Llama, "int4"), export.Memory.Single(l => l.Item == "inline weights").Bytes);
+        // GPT-NeoX: query_key_value (3 · 64 · 64) read and regrouped into a copy.
+        Assert.Equal(2 * 3 * 64 * 64, NeoX.LargestExportArray);
     }
 
     [Fact]
