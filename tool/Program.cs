@@ -1,5 +1,7 @@
 using MedTune.Tool;
+using MedTune.Tool.Infrastructure;
 
+NativeHeap.ReturnLargeBlocksToSystem();
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

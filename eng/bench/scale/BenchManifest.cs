@@ -54,7 +54,7 @@ public static class BenchManifest
               batch_size: 1
               decoding: {"{"}strategy: greedy, max_new_tokens: 8{"}"}
               metrics: [accuracy]
-              bootstrap_resamples: 0
+              bootstrap_resamples: 100
             """);
         return path;
     }

@@ -5,6 +5,7 @@ using MedTune.Models;
 using MedTune.Pipeline.Planning;
 using MedTune.Tool;
 using MedTune.Tool.Experiments;
+using MedTune.Tool.Infrastructure;
 using MedTune.Training;
 using static TorchSharp.torch;
 
@@ -13,8 +14,9 @@ using static TorchSharp.torch;
 // child process (so peak RSS is that step's), printed beside `medtune plan`'s estimate. See README.md.
 //   dotnet run --project eng/bench/scale -c Release -- [--model llama2-7b|opencalm-7b] [--layers N] [--work DIR] [--keep]
 
-if (args is ["child-load", var loadManifest]) return ChildLoad(loadManifest);
-if (args is ["child-stage", var stageManifest, var cacheDir, var until]) return await ChildStage(stageManifest, cacheDir, until);
+// The children are medtune processes: the same native heap policy as tool/Program.cs.
+if (args is ["child-load", var loadManifest]) { NativeHeap.ReturnLargeBlocksToSystem(); return ChildLoad(loadManifest); }
+if (args is ["child-stage", var stageManifest, var cacheDir, var until]) { NativeHeap.ReturnLargeBlocksToSystem(); return await ChildStage(stageManifest, cacheDir, until); }
 
 string? only = null, workRoot = null;
 int? layers = null;
