@@ -46,6 +46,11 @@ public static class PairedComparisons
                     OnlyFirstCorrect = test.OnlyFirstCorrect, OnlySecondCorrect = test.OnlySecondCorrect,
                 });
             }
+            else if (resamples == 0)
+            {
+                // evaluate.bootstrap_resamples: 0 asks for no resampling: the difference without an interval or test.
+                comparisons.Add(comparison with { Test = "none" });
+            }
             else
             {
                 ulong derived = ScoreComparison.PairedSeed(unchecked((ulong)(long)seed));

@@ -53,7 +53,7 @@ public static class ReportCharts
                 {
                     Position = groupStart + j,
                     Value = summary.Mean,
-                    Error = (summary.CiHigh - summary.CiLow) / 2,
+                    Error = summary.CiLow is { } low && summary.CiHigh is { } high ? (high - low) / 2 : 0,
                     FillColor = palette.GetColor(j),
                 });
             }

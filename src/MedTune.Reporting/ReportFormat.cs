@@ -18,7 +18,9 @@ public static class ReportFormat
 
     public static string Signed(double value) => double.IsNaN(value) ? "n/a" : (value >= 0 ? "+" : "−") + Math.Abs(value).ToString("0.000", Invariant);
 
-    public static string WithCi(MetricSummary summary) => $"{Number(summary.Mean)} [{Number(summary.CiLow)}, {Number(summary.CiHigh)}]";
+    public static string WithCi(MetricSummary summary) => summary.CiLow is { } low && summary.CiHigh is { } high
+        ? $"{Number(summary.Mean)} [{Number(low)}, {Number(high)}]"
+        : Number(summary.Mean);
 
     /// <summary>
     /// The train/eval overlap of one dataset as the report states it: in bold with what it means when any evaluation
@@ -38,9 +40,12 @@ public static class ReportFormat
         ? $"{Signed(comparison.Difference)} [{Signed(low)}, {Signed(high)}]"
         : Signed(comparison.Difference);
 
-    public static string TestDescription(PairedComparison comparison) => comparison.Test == "mcnemar"
-        ? $"McNemar exact (only {comparison.First} {comparison.OnlyFirstCorrect}, only {comparison.Second} {comparison.OnlySecondCorrect})"
-        : "paired bootstrap";
+    public static string TestDescription(PairedComparison comparison) => comparison.Test switch
+    {
+        "mcnemar" => $"McNemar exact (only {comparison.First} {comparison.OnlyFirstCorrect}, only {comparison.Second} {comparison.OnlySecondCorrect})",
+        "none" => "not tested (evaluate.bootstrap_resamples: 0)",
+        _ => "paired bootstrap",
+    };
 
     public static string Points(ExamPointsTotal points) =>
         $"{points.Earned.ToString("0.#", Invariant)}/{points.Total.ToString("0.#", Invariant)} ({Number(points.Total > 0 ? points.Earned / points.Total : double.NaN)})";

@@ -95,6 +95,13 @@ public static class ExamScorer
         foreach (var metric in metrics)
         {
             var values = items.Select(metric.Value).ToArray();
+            if (options.BootstrapResamples == 0)
+            {
+                // No resamples: the point estimate alone (the same ratio of sums Bootstrap computes), no interval.
+                var denominators = metric.Denominator is null ? null : items.Select(metric.Denominator).ToArray();
+                table[metric.Name] = new MetricSummary(Bootstrap.PointEstimate(values, denominators), null, null, values.Length);
+                continue;
+            }
             var estimate = metric.Denominator is null
                 ? Bootstrap.Mean(values, options.BootstrapResamples, seed, options.ConfidenceLevel)
                 : Bootstrap.RatioOfSums(values, items.Select(metric.Denominator).ToArray(), options.BootstrapResamples, seed, options.ConfidenceLevel);
@@ -110,7 +117,9 @@ public static class ExamScorer
     {
         var notes = new List<string>
         {
-            $"{options.ConfidenceLevel:P0} CI: percentile bootstrap over questions, {options.BootstrapResamples} resamples, seed {options.Seed}; one set of resamples per dataset (and per breakdown group), shared by every metric.",
+            options.BootstrapResamples == 0
+                ? "No confidence intervals: bootstrap_resamples is 0."
+                : $"{options.ConfidenceLevel:P0} CI: percentile bootstrap over questions, {options.BootstrapResamples} resamples, seed {options.Seed}; one set of resamples per dataset (and per breakdown group), shared by every metric.",
             "Questions without a prediction are scored as wrong (empty answer); unknown ids are ignored; of duplicate ids the first is used.",
         };
         if (kind == PredictionKind.Response)

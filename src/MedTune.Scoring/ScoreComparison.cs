@@ -35,7 +35,7 @@ public static class ScoreComparison
                 ? new MetricComparison(metric.Name, metric.Kind, meanA, meanB,
                     McNemar.Test(a.Select(v => v != 0).ToArray(), b.Select(v => v != 0).ToArray()), null)
                 : new MetricComparison(metric.Name, metric.Kind, meanA, meanB, null,
-                    PairedBootstrap.Compare(a, b, options.BootstrapResamples, seed, options.ConfidenceLevel)));
+                    options.BootstrapResamples == 0 ? null : PairedBootstrap.Compare(a, b, options.BootstrapResamples, seed, options.ConfidenceLevel)));
         }
         return comparisons;
     }

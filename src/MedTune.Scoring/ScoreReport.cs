@@ -1,7 +1,8 @@
 namespace MedTune.Scoring;
 
 /// <summary>Mean of a metric with its bootstrap confidence interval.</summary>
-public sealed record MetricSummary(double Mean, double CiLow, double CiHigh, int N);
+/// <summary>A metric's mean over N questions and its bootstrap interval (null when evaluate.bootstrap_resamples is 0).</summary>
+public sealed record MetricSummary(double Mean, double? CiLow, double? CiHigh, int N);
 
 /// <summary>Metric name -&gt; summary, in ordinal key order (stable JSON).</summary>
 public sealed class MetricTable : SortedDictionary<string, MetricSummary>

@@ -45,6 +45,29 @@ public class ExamScorerTests
     }
 
     [Fact]
+    public void Zero_bootstrap_resamples_give_the_same_means_without_intervals()
+    {
+        // evaluate.bootstrap_resamples documents 0 as "no confidence intervals".
+        var responses = Responses(("112A1", "酸素欠乏症"), ("112A2", "酸素欠乏症,硫化水素中毒"), ("113A1", "一酸化炭素"), ("113A2", "わからない"));
+        var withIntervals = ExamScorer.Score(Questions, responses, new ScoreOptions());
+        var without = ExamScorer.Score(Questions, responses, new ScoreOptions { BootstrapResamples = 0 });
+
+        foreach (var (name, summary) in without.Report.Summary)
+        {
+            Assert.Equal(withIntervals.Report.Summary[name].Mean, summary.Mean);
+            Assert.Null(summary.CiLow);
+            Assert.Null(summary.CiHigh);
+        }
+        Assert.Contains(without.Report.Notes, n => n.Contains("No confidence intervals"));
+        var table = ScoreTableRenderer.Render(without.Report);
+        Assert.Contains("—", table);
+        Assert.DoesNotContain("[", table.Split('\n').Single(l => l.StartsWith("accuracy ", StringComparison.Ordinal)));
+        // Comparing two such scorings reports the difference without a paired bootstrap.
+        var comparison = ScoreComparison.Compare(without, without, new ScoreOptions { BootstrapResamples = 0 });
+        Assert.All(comparison.Where(c => c.McNemar is null), c => Assert.Null(c.PairedBootstrap));
+    }
+
+    [Fact]
     public void Missing_predictions_count_as_wrong_and_are_reported()
     {
         var result = ExamScorer.Score(Questions, Responses(("112A1", "酸素欠乏症"), ("999Z9", "x")));

@@ -15,7 +15,7 @@ public static class ScoreTableRenderer
 
         var rows = new List<string[]> { new[] { "metric", "mean", $"{report.Bootstrap.ConfidenceLevel * 100:0.#}% CI", "n" } };
         foreach (var (name, s) in report.Summary.OrderBy(m => MetricOrder(m.Key)))
-            rows.Add(new[] { name, F(s.Mean), $"[{F(s.CiLow)}, {F(s.CiHigh)}]", s.N.ToString(CultureInfo.InvariantCulture) });
+            rows.Add(new[] { name, F(s.Mean), s.CiLow is { } low && s.CiHigh is { } high ? $"[{F(low)}, {F(high)}]" : "—", s.N.ToString(CultureInfo.InvariantCulture) });
         AppendTable(text, rows);
         if (report.ExamPoints is { } points)
             text.AppendLine($"exam points: {F(points.Earned, "0.##")} / {F(points.Total, "0.##")}");

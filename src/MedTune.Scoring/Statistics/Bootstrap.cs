@@ -86,4 +86,14 @@ public static class Bootstrap
     }
 
     private static double Ratio(double top, double bottom) => bottom == 0 ? 0 : top / bottom;
+
+    /// <summary>
+    /// The statistic <see cref="RatioOfSums"/> reports as its value, without resampling: <c>sum(numerators) /
+    /// sum(denominators)</c>, or the mean when <paramref name="denominators"/> is null.
+    /// </summary>
+    public static double PointEstimate(IReadOnlyList<double> numerators, IReadOnlyList<double>? denominators)
+    {
+        if (numerators.Count == 0) throw new ArgumentException("cannot estimate over zero questions", nameof(numerators));
+        return Ratio(Sum(numerators.ToArray()), denominators is null ? numerators.Count : Sum(denominators.ToArray()));
+    }
 }
