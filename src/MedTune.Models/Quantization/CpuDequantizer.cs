@@ -44,9 +44,9 @@ internal static class CpuDequantizer
                 // Spans are re-read per work item: they cannot be captured, and the tensors' memory does not move.
                 var packed = codes.bytes.Slice((int)(start / 2), (count + 1) / 2);
                 if (result.dtype == ScalarType.Float32)
-                    Decode(packed, book, scales, start, blockSize, MemoryMarshal.Cast<byte, float>(result.bytes).Slice((int)start, count));
+                    Decode<float, AsFloat32>(packed, book, scales, start, blockSize, MemoryMarshal.Cast<byte, float>(result.bytes).Slice((int)start, count));
                 else
-                    DecodeBFloat16(packed, book, scales, start, blockSize, MemoryMarshal.Cast<byte, ushort>(result.bytes).Slice((int)start, count));
+                    Decode<ushort, AsBFloat16>(packed, book, scales, start, blockSize, MemoryMarshal.Cast<byte, ushort>(result.bytes).Slice((int)start, count));
             });
             if (direct) return result;
             using (result) return result.to(dtype);
@@ -58,7 +58,9 @@ internal static class CpuDequantizer
         }
     }
 
-    private static void Decode(ReadOnlySpan<byte> packed, float[] book, float[] scales, long start, int blockSize, Span<float> output)
+    /// <summary>Decodes the blocks of one work item into <paramref name="output"/>, each value stored through <typeparamref name="TStore"/>.</summary>
+    private static void Decode<T, TStore>(ReadOnlySpan<byte> packed, float[] book, float[] scales, long start, int blockSize, Span<T> output)
+        where TStore : IStore<T>
     {
         for (var i = 0; i < output.Length; i += blockSize)
         {
@@ -67,25 +69,26 @@ internal static class CpuDequantizer
             for (var e = i; e < end; e += 2)
             {
                 var b = packed[e >> 1];
-                output[e] = book[b >> 4] * scale;
-                if (e + 1 < end) output[e + 1] = book[b & 0x0F] * scale;
+                output[e] = TStore.Store(book[b >> 4] * scale);
+                if (e + 1 < end) output[e + 1] = TStore.Store(book[b & 0x0F] * scale);
             }
         }
     }
 
-    private static void DecodeBFloat16(ReadOnlySpan<byte> packed, float[] book, float[] scales, long start, int blockSize, Span<ushort> output)
+    /// <summary>How a float32 value is stored in the result (a struct per dtype, so the JIT inlines it in <see cref="Decode"/>).</summary>
+    private interface IStore<T>
     {
-        for (var i = 0; i < output.Length; i += blockSize)
-        {
-            var scale = scales[(start + i) / blockSize];
-            var end = Math.Min(i + blockSize, output.Length);
-            for (var e = i; e < end; e += 2)
-            {
-                var b = packed[e >> 1];
-                output[e] = ToBFloat16(book[b >> 4] * scale);
-                if (e + 1 < end) output[e + 1] = ToBFloat16(book[b & 0x0F] * scale);
-            }
-        }
+        static abstract T Store(float value);
+    }
+
+    private readonly struct AsFloat32 : IStore<float>
+    {
+        public static float Store(float value) => value;
+    }
+
+    private readonly struct AsBFloat16 : IStore<ushort>
+    {
+        public static ushort Store(float value) => ToBFloat16(value);
     }
 
     /// <summary>float32 → bfloat16 bits, rounding to nearest even (c10's <c>round_to_nearest_even</c>; NaN → 0x7FC0).</summary>
