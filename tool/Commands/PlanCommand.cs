@@ -77,6 +77,7 @@ public sealed class PlanCommand(IAnsiConsole console) : Command<PlanCommand.Sett
                 s.Fits switch { true => "[green]yes[/]", false => "[red]no[/]", null => "[grey]?[/]" },
                 ResourceEstimator.Gb(s.DiskBytes));
         console.Write(table);
+        if (CpuDtypeWarning.ForThisMachine(manifest) is { } warning) console.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
         foreach (var s in plan.Stages)
         {
             console.MarkupLineInterpolated($"[bold]{s.Stage}[/] ({s.Device.Device})");

@@ -85,6 +85,8 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
                 if (await ContaminationGateAsync(experiment, output, settings, cancellationToken) is { } gateExit)
                     return gateExit;
 
+        foreach (var warning in set.Experiments.Select(e => CpuDtypeWarning.ForThisMachine(e.Manifest)).OfType<string>().Distinct())
+            output.Warning(warning);
         var options = Options(set, settings, output);
         if (executorKind == "local") CpuShare.Apply(options.Jobs);
         if (output is ConsoleStageReporter)

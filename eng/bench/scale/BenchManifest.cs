@@ -17,9 +17,7 @@ public static class BenchManifest
     /// minutes on the 2-core AVX2 machine, and with float32 compute but a bf16 lm_head, stack samples of a step found the
     /// head's backward matmul in that loop (<c>cpublas_gemm_impl</c> on bf16).
     /// </summary>
-    public static string ComputeDtype { get; } =
-        File.Exists("/proc/cpuinfo") && File.ReadAllText("/proc/cpuinfo") is var cpu && (cpu.Contains(" avx512_bf16") || cpu.Contains(" amx_bf16"))
-            ? "bfloat16" : "float32";
+    public static string ComputeDtype { get; } = Models.CpuBFloat16.IsNative ? "bfloat16" : "float32";
 
     public static string Write(string directory, string checkpoint)
     {
