@@ -31,6 +31,9 @@ internal sealed class MatMul4Bit : autograd.SingleTensorFunction<MatMul4Bit>
         var grad = grad_output.dtype == layer.ComputeDType ? grad_output : grad_output.to_type(layer.ComputeDType);
         var gradInput = grad.matmul(weight);
         if (gradInput.dtype != inputDType) gradInput = gradInput.to_type(inputDType);
+        // TorchSharp's wrapper of the engine's gradient sits in the caller's dispose scope (the training step's, without
+        // checkpointing) and would keep the gradient alive to the end of the backward pass; the engine has its own reference.
+        grad_output.Dispose();
         return [gradInput.MoveToOuterDisposeScope(), null!, null!]; // one per argument of apply: the layer and bias get none
     }
 
