@@ -28,6 +28,7 @@ public static class ExperimentResources
                 m.Model.DeviceMemoryGb is null ? "model.device_memory_gb unset" : "model.device_memory_gb")
             : host;
         var q = m.Model.Quantization;
+        var prompts = EvaluationPromptLengths.Longest(m);
         return new PlanSettings
         {
             Model = ModelShape.From(config),
@@ -42,7 +43,8 @@ public static class ExperimentResources
             ExportPrecision = m.Export.Precision,
             MeasureInt4Cost = m.Export.Int4Cost,
             EvalBatchSize = m.Evaluate.BatchSize,
-            PromptTokens = Math.Min(PromptTokensPerItem * (1 + m.Evaluate.Shots), Math.Max(1, config.MaxPositionEmbeddings - m.Evaluate.Decoding.MaxNewTokens)),
+            PromptTokens = Math.Min(prompts.Tokens ?? PromptTokensPerItem * (1 + m.Evaluate.Shots), Math.Max(1, config.MaxPositionEmbeddings - m.Evaluate.Decoding.MaxNewTokens)),
+            PromptTokensSource = prompts.Tokens is null ? $"{PromptTokensPerItem} per question and per few-shot exemplar: {prompts.Source}" : prompts.Source,
             MaxNewTokens = m.Evaluate.Decoding.MaxNewTokens,
             TrainDevice = Budget(resolveDevice(m.Model.Device == "auto" ? "auto-torch" : m.Model.Device)),
             EvalDevice = Budget(resolveDevice(m.Evaluate.Device == "auto" ? "auto-onnx" : m.Evaluate.Device)),

@@ -61,6 +61,8 @@ public sealed record PlanSettings
     public bool MeasureInt4Cost { get; init; } = true;
     public int EvalBatchSize { get; init; } = 8;
     public int PromptTokens { get; init; } = 512;
+    /// <summary>Where <see cref="PromptTokens"/> comes from (measured on the data, or the assumption and why), for the plan's assumptions.</summary>
+    public string PromptTokensSource { get; init; } = "assumed";
     public int MaxNewTokens { get; init; } = 32;
 
     public required DeviceBudget TrainDevice { get; init; }

@@ -43,7 +43,7 @@ public static class ResourceEstimator
     public static IReadOnlyList<string> Assumptions(PlanSettings s) =>
     [
         $"training: every micro-batch is full (train.batch_size {s.TrainBatchSize} × train.max_seq_length {s.MaxSeqLength} tokens); fused attention (no seq×seq matrix kept)",
-        $"evaluation: prompts of {s.PromptTokens} tokens (512 per question and per few-shot exemplar) + {s.MaxNewTokens} new tokens, batch {s.EvalBatchSize}",
+        $"evaluation: prompts of {s.PromptTokens} tokens ({s.PromptTokensSource}) + {s.MaxNewTokens} new tokens, batch {s.EvalBatchSize}",
         "load, merge and export stream tensor by tensor (merge and export on the CPU); GB = 10^9 bytes",
         $"process baseline {Gb(ProcessBaselineBytes)} (.NET + libtorch), {Gb(OrtProcessBaselineBytes)} with ONNX Runtime; CUDA context {Gb(CudaContextBytes)} (GPU)",
     ];
