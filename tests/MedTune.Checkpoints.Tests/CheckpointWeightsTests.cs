@@ -58,7 +58,8 @@ public class CheckpointWeightsTests
     {
         float[] values = [1f, -2.5f, 3.14159f, 1e-8f, 65504f];
         var bytes = TensorConversions.FromFloat32(values, TensorDType.BF16);
-        var back = TensorConversions.ToFloat32(bytes, TensorDType.BF16, "t");
+        var back = new float[values.Length];
+        TensorConversions.ToFloat32(bytes, TensorDType.BF16, back);
         Assert.Equal(TensorConversions.FromFloat32(back, TensorDType.BF16), bytes);
         Assert.Equal(3.140625f, back[2]);
     }

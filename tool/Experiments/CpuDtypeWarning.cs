@@ -24,7 +24,7 @@ public static class CpuDtypeWarning
                "medtune plan shows the memory that costs.";
     }
 
-    /// <summary>The warning for this machine, with the training device resolved as <c>plan</c> resolves it.</summary>
+    /// <summary>The warning for this machine, with the training device resolved as <c>plan</c> resolves it (without building the plan).</summary>
     public static string? ForThisMachine(ExperimentManifest manifest) =>
-        For(manifest, ExperimentResources.SettingsFor(manifest).TrainDevice.Device, Models.CpuBFloat16.IsNative);
+        For(manifest, ExperimentResources.TrainDeviceOf(manifest), Models.CpuBFloat16.IsNative);
 }

@@ -46,11 +46,15 @@ public static class ExperimentResources
             PromptTokens = Math.Min(prompts.Tokens ?? PromptTokensPerItem * (1 + m.Evaluate.Shots), Math.Max(1, config.MaxPositionEmbeddings - m.Evaluate.Decoding.MaxNewTokens)),
             PromptTokensSource = prompts.Tokens is null ? $"{PromptTokensPerItem} per question and per few-shot exemplar: {prompts.Source}" : prompts.Source,
             MaxNewTokens = m.Evaluate.Decoding.MaxNewTokens,
-            TrainDevice = Budget(resolveDevice(m.Model.Device == "auto" ? "auto-torch" : m.Model.Device)),
+            TrainDevice = Budget(TrainDeviceOf(m, resolveDevice)),
             EvalDevice = Budget(resolveDevice(m.Evaluate.Device == "auto" ? "auto-onnx" : m.Evaluate.Device)),
             HostDevice = host,
         };
     }
+
+    /// <summary>Where training runs (<c>cpu</c> or <c>cuda</c>): <c>model.device</c>, with <c>auto</c> resolved for libtorch.</summary>
+    public static string TrainDeviceOf(ExperimentManifest m, Func<string, string>? resolveDevice = null) =>
+        (resolveDevice ?? ResolveDevice)(m.Model.Device == "auto" ? "auto-torch" : m.Model.Device);
 
     /// <summary>The base model's config: the builtin one, or <c>config.json</c> in the checkpoint directory.</summary>
     public static ModelConfig LoadConfig(ModelSection model) => model.IsBuiltin

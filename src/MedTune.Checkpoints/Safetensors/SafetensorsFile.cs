@@ -150,7 +150,7 @@ public sealed class SafetensorsFile : IDisposable
         var count = FloatElementCount(name);
         if (destination.Length != count)
             throw new ArgumentException($"destination holds {destination.Length} values, tensor '{name}' has {count}");
-        var elementBytes = (int)(info.ByteCount / Math.Max(count, 1));
+        var elementBytes = info.DType.ElementSize();
         var buffer = new byte[(int)Math.Min(info.ByteCount, ReadChunkBytes)];
         for (long offset = 0; offset < info.ByteCount; offset += buffer.Length)
         {
@@ -163,12 +163,9 @@ public sealed class SafetensorsFile : IDisposable
     private long FloatElementCount(string name)
     {
         var info = Info(name);
-        return info.DType switch
-        {
-            TensorDType.F32 => info.ByteCount / 4,
-            TensorDType.F16 or TensorDType.BF16 => info.ByteCount / 2,
-            _ => throw new CheckpointException($"{Path}: tensor '{name}' is {info.DType}; a floating-point tensor (F32, F16, BF16) was expected."),
-        };
+        if (!info.DType.IsFloatingPoint())
+            throw new CheckpointException($"{Path}: tensor '{name}' is {info.DType}; a floating-point tensor (F32, F16, BF16) was expected.");
+        return info.ByteCount / info.DType.ElementSize();
     }
 
     /// <summary>Bytes read at a time by <see cref="ReadFloat32"/> (a multiple of every element size).</summary>

@@ -5,31 +5,6 @@ namespace MedTune.Checkpoints;
 /// <summary>Conversions between the float encodings checkpoints use (little-endian throughout).</summary>
 public static class TensorConversions
 {
-    public static float[] ToFloat32(ReadOnlySpan<byte> bytes, TensorDType dtype, string what)
-    {
-        switch (dtype)
-        {
-            case TensorDType.F32:
-                return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
-            case TensorDType.F16:
-            {
-                var halves = MemoryMarshal.Cast<byte, Half>(bytes);
-                var result = new float[halves.Length];
-                for (var i = 0; i < halves.Length; i++) result[i] = (float)halves[i];
-                return result;
-            }
-            case TensorDType.BF16:
-            {
-                var raw = MemoryMarshal.Cast<byte, ushort>(bytes);
-                var result = new float[raw.Length];
-                for (var i = 0; i < raw.Length; i++) result[i] = BitConverter.Int32BitsToSingle(raw[i] << 16);
-                return result;
-            }
-            default:
-                throw new CheckpointException($"{what} is {dtype}; a floating-point tensor (F32, F16, BF16) was expected.");
-        }
-    }
-
     /// <summary>Decodes F32/F16/BF16 bytes into <paramref name="destination"/> (exactly bytes / element size values).</summary>
     public static void ToFloat32(ReadOnlySpan<byte> bytes, TensorDType dtype, Span<float> destination)
     {
