@@ -3,8 +3,8 @@
 # run into its own empty scratch cache, and the figures side by side: wall time, the training stages' share of it,
 # CPU time, peak RSS, the machine's load average, and how many distinct stages were built (each exactly once). Then
 # the median and the fastest run per --jobs value: on a shared machine single runs of the same work vary by ±25%, so
-# only alternating repetitions compare. Default manifests: experiments/quickstart-matrix.yaml (two variants sharing
-# one training) and eng/bench/jobs/rank-sweep.yaml (two variants, two trainings).
+# only alternating repetitions compare. Default manifests: experiments/quickstart-matrix.yaml (a rank sweep: two
+# variants, two trainings) and eng/bench/jobs/shared-training.yaml (0- and 1-shot: two variants, one training).
 #   REPS=5 eng/bench/jobs/run.sh [MANIFEST…]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -17,8 +17,8 @@ trap 'rm -rf "$scratch"' EXIT
 manifests=("$@")
 if [ ${#manifests[@]} -eq 0 ]; then
   mkdir -p "$scratch/tree/eng/bench/jobs"
-  cp -r experiments "$scratch/tree/"; cp eng/bench/jobs/rank-sweep.yaml "$scratch/tree/eng/bench/jobs/"
-  manifests=("$scratch/tree/experiments/quickstart-matrix.yaml" "$scratch/tree/eng/bench/jobs/rank-sweep.yaml")
+  cp -r experiments "$scratch/tree/"; cp eng/bench/jobs/shared-training.yaml "$scratch/tree/eng/bench/jobs/"
+  manifests=("$scratch/tree/experiments/quickstart-matrix.yaml" "$scratch/tree/eng/bench/jobs/shared-training.yaml")
 fi
 
 for manifest in "${manifests[@]}"; do
@@ -32,12 +32,21 @@ for jobs in 1 2; do
   /usr/bin/time -f '%e %U %S %M' -o "$scratch/time" \
     "${medtune[@]}" run "$manifest" --cache "$cache" --jobs "$jobs" --json > "$scratch/run-$jobs-$rep.json"
   read -r wall user system rss < "$scratch/time"
-  # Distinct stages built, and the seconds the training stages took (they run on every core either way).
+  # Distinct stages built, and the seconds during which at least one training ran (the union of their intervals:
+  # with --jobs 2 two trainings overlap, and a sum would count that time twice).
   read -r built train < <(python3 - "$scratch/run-$jobs-$rep.json" "$cache" <<'PY'
 import json, sys, glob
+from datetime import datetime
 d = json.load(open(sys.argv[1]))
 built = len({s["key"] for v in d["variants"] for s in v["stages"] if s["status"] == "ran"})
-train = sum(json.load(open(r))["duration_seconds"] for r in glob.glob(sys.argv[2] + "/train/*/.medtune-record.json"))
+spans = []
+for path in glob.glob(sys.argv[2] + "/train/*/.medtune-record.json"):
+    r = json.load(open(path))
+    start = datetime.fromisoformat(r["started_at"]).timestamp()
+    spans.append((start, start + r["duration_seconds"]))
+train, end = 0.0, float("-inf")
+for a, b in sorted(spans):
+    train += max(0.0, b - max(a, end)); end = max(end, b)
 print(built, round(train, 2))
 PY
 )
